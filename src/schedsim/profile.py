@@ -1,0 +1,118 @@
+"""Machine profiles: the costs the model charges, as measured on a machine.
+
+A profile is a small YAML file (``schedsim: profile/1``) written by
+``schedsim calibrate`` and read by the simulator.  The names, units and
+defaults live here, as data, so the calibrator (which measures) and the
+model (which charges) cannot drift apart.  The shipped ``default`` profile
+carries the figures of FIELD-NOTES.md, measured on a 2-vCPU VM.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+
+from . import yaml as _yaml
+from .errors import ScenarioError
+from .fsutil import atomic_write_text
+
+PROFILE_SCHEMA = "profile/1"
+
+#: cost name -> (default in ns, what it is).  One-way, medians.
+COSTS: dict[str, tuple[int, str]] = {
+    "generator_switch": (13, "generator send/next: transfer into a coroutine and back out"),
+    "task_switch": (2_000, "asyncio: the event loop switching from one ready task to the next"),
+    "thread_switch": (2_500, "thread hand-off on one CPU (same process, no address-space change)"),
+    "process_switch": (3_000, "process hand-off on one CPU (address-space change)"),
+    "cross_cpu_wakeup": (37_000, "extra latency when the woken unit runs on another CPU"),
+    "spawn_coroutine": (200, "create a generator and prime it"),
+    "spawn_task": (5_500, "asyncio create_task until the task first runs"),
+    "spawn_thread": (43_000, "threading.Thread start until it runs"),
+    "fork": (1_000_000, "os.fork of a small parent"),
+    "fork_per_mib": (12_000, "extra fork cost per MiB of the parent's touched memory"),
+    "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
+    "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),
+    "ipc_per_message": (16_600, "one message through a multiprocessing.Queue (pickle + pipe)"),
+    "ipc_per_kib": (300, "extra IPC cost per KiB of payload"),
+    "queue_handoff": (5_000, "queue.Queue put -> get between threads of one process, one CPU"),
+    "gil_switch_interval": (5_000_000, "sys.getswitchinterval(): forced GIL hand-off period"),
+}
+
+#: sleep overshoot: (requested ns, median extra ns), interpolated linearly in between
+DEFAULT_OVERSHOOT = ((0, 85_000), (1_000_000, 99_000), (10_000_000, 121_000),
+                     (100_000_000, 840_000), (1_000_000_000, 1_700_000))
+
+
+@dataclass
+class Profile:
+    """A named set of costs (ns) and a sleep-overshoot curve."""
+
+    name: str = "default"
+    costs: dict[str, int] = field(default_factory=lambda: {k: v for k, (v, _) in COSTS.items()})
+    overshoot: tuple[tuple[int, int], ...] = DEFAULT_OVERSHOOT
+    machine: dict = field(default_factory=dict)
+
+    def cost(self, name: str) -> int:
+        """The cost called ``name`` in ns."""
+        return self.costs[name]
+
+    def sleep_overshoot(self, duration_ns: int) -> int:
+        """Median extra time a sleep of ``duration_ns`` takes, interpolated."""
+        pts = self.overshoot
+        if duration_ns <= pts[0][0]:
+            return pts[0][1]
+        for (d0, o0), (d1, o1) in zip(pts, pts[1:]):
+            if duration_ns <= d1:
+                return o0 + (o1 - o0) * (duration_ns - d0) // (d1 - d0)
+        return pts[-1][1]
+
+    def to_yaml(self) -> str:
+        """The profile as a YAML document."""
+        import yaml
+        doc = {"schedsim": PROFILE_SCHEMA, "name": self.name, "machine": self.machine,
+               "costs": dict(self.costs),
+               "sleep_overshoot": [list(p) for p in self.overshoot]}
+        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def _check(doc, file: str) -> Profile:
+    def err(msg, *path):
+        line = doc.line_of(path[0]) if hasattr(doc, "line_of") and path else None
+        return ScenarioError(msg, file=file, line=line, path=path)
+
+    if not isinstance(doc, dict) or doc.get("schedsim") != PROFILE_SCHEMA:
+        raise ScenarioError(f"not a schedsim profile: expected 'schedsim: {PROFILE_SCHEMA}'",
+                            file=file, line=1)
+    costs = {k: v for k, (v, _) in COSTS.items()}
+    for name, value in (doc.get("costs") or {}).items():
+        if name not in COSTS:
+            raise err(f"unknown cost {name!r}; expected one of {sorted(COSTS)}", "costs", name)
+        if not isinstance(value, int) or value < 0:
+            raise err(f"expected a non-negative integer (ns), found {value!r}", "costs", name)
+        costs[name] = value
+    curve = doc.get("sleep_overshoot") or [list(p) for p in DEFAULT_OVERSHOOT]
+    if not (isinstance(curve, list) and curve and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, int) and x >= 0 for x in p)
+            for p in curve)) or [p[0] for p in curve] != sorted({p[0] for p in curve}):
+        raise err("expected a list of [duration_ns, overshoot_ns] pairs with increasing "
+                  "durations", "sleep_overshoot")
+    return Profile(str(doc.get("name", os.path.basename(file))), costs,
+                   tuple(tuple(p) for p in curve), dict(doc.get("machine") or {}))
+
+
+def load_profile(name_or_path: str | os.PathLike = "default") -> Profile:
+    """Load a shipped profile by name (``default``) or a profile file by path."""
+    text_name = os.fspath(name_or_path)
+    if os.sep not in text_name and not text_name.endswith((".yaml", ".yml")):
+        ref = resources.files("schedsim.profiles").joinpath(f"{text_name}.yaml")
+        if not ref.is_file():
+            raise ScenarioError(f"no shipped profile called {text_name!r} "
+                                f"(give a path to a profile file instead)")
+        return _check(_yaml.load(ref.read_text("utf-8"), text_name).data, text_name)
+    return _check(_yaml.load_file(text_name).data, text_name)
+
+
+def save_profile(profile: Profile, path: str | os.PathLike) -> None:
+    """Write ``profile`` to ``path`` atomically."""
+    atomic_write_text(path, profile.to_yaml())

@@ -1,0 +1,185 @@
+"""The in-memory trace: a header and events stored as columns.
+
+A trace can hold millions of events, so events are not kept as objects:
+each field is an :mod:`array` column (strings interned into a per-trace
+table) and :class:`~schedsim.trace.events.Event` tuples are made only when a
+reader asks.  53 bytes per event.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from .events import KIND_CODE, KINDS, SOURCES, UNIT_KINDS, Event, Unit
+
+_NONE = -1  # "field not set" in integer columns
+
+
+@dataclass
+class Header:
+    """Everything in a trace file's first line except the schema tag.
+
+    ``producer`` says what made the trace (a scenario path and hash, or a
+    program and argv); ``machine`` the CPUs, policy and costs (sim) or what
+    was observed of the machine (real); ``time_scale`` the factor applied to
+    the program's sleeps in a real run (1.0 for simulations); ``start_wall``
+    the wall-clock start (None in simulations, which must be byte-identical).
+    """
+
+    source: str
+    producer: dict = field(default_factory=dict)
+    machine: dict = field(default_factory=dict)
+    seed: int | None = None
+    time_scale: float = 1.0
+    start_wall: str | None = None
+    version: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, not {self.source!r}")
+
+
+class Trace:
+    """A header, its units, and its events in time order (stable for equal times)."""
+
+    def __init__(self, header: Header, units: Iterable[Unit] = ()) -> None:
+        self.header = header
+        # invariant: units[i].id == i, so a unit id indexes this list
+        self.units: list[Unit] = []
+        for unit in units:
+            self.add_unit(unit)
+        self._t = array("q")
+        self._unit = array("i")
+        self._kind = array("B")
+        # integer fields; -1 means unset (no valid value is negative)
+        self._ints = {"cpu": array("i"), "cause": array("q"), "cost": array("q"), "peer": array("i")}
+        # string fields as indices into self._strings; 0 means unset
+        self._strs = {name: array("i") for name in ("label", "reason", "level", "obj")}
+        self._strings: list[str | None] = [None]
+        self._string_ids: dict[str, int] = {}
+        # rare, arbitrary JSON values, keyed by event index
+        self._values: dict[int, Any] = {}
+        self._styles: dict[int, Any] = {}
+
+    # -- units -------------------------------------------------------------
+    def add_unit(self, unit: Unit) -> Unit:
+        """Append ``unit``; its id must equal the number of units before it."""
+        if unit.id != len(self.units):
+            raise ValueError(f"unit ids must be 0..n-1 in order: got {unit.id}, "
+                             f"expected {len(self.units)}")
+        if unit.kind not in UNIT_KINDS:
+            raise ValueError(f"unit kind must be one of {UNIT_KINDS}, not {unit.kind!r}")
+        if unit.parent is not None and not 0 <= unit.parent < len(self.units):
+            raise ValueError(f"unit {unit.id}: parent {unit.parent} is not an earlier unit")
+        self.units.append(unit)
+        return unit
+
+    def new_unit(self, kind: str, name: str, parent: int | None = None, **kw) -> Unit:
+        """Create, add and return a unit with the next free id."""
+        return self.add_unit(Unit(len(self.units), kind, name, parent, **kw))
+
+    # -- events ------------------------------------------------------------
+    def _intern(self, text: str | None) -> int:
+        if text is None:
+            return 0
+        code = self._string_ids.get(text)
+        if code is None:
+            code = self._string_ids[text] = len(self._strings)
+            self._strings.append(text)
+        return code
+
+    def append(self, t: int, unit: int, kind: str, *, cpu: int | None = None,
+               cause: int | None = None, cost: int | None = None, peer: int | None = None,
+               label: str | None = None, reason: str | None = None, level: str | None = None,
+               obj: str | None = None, value: Any = None, style: Any = None) -> int:
+        """Record one event and return its index (what ``cause`` fields refer to)."""
+        index = len(self._t)
+        if self._t and t < self._t[-1]:
+            raise ValueError(f"event {index} at t={t} is earlier than the previous one "
+                             f"(t={self._t[-1]}): events must be appended in time order")
+        if not 0 <= unit < len(self.units):
+            raise ValueError(f"event {index}: unknown unit {unit}")
+        self._t.append(t)
+        self._unit.append(unit)
+        self._kind.append(KIND_CODE[kind])
+        ints = self._ints
+        ints["cpu"].append(_NONE if cpu is None else cpu)
+        ints["cause"].append(_NONE if cause is None else cause)
+        ints["cost"].append(_NONE if cost is None else cost)
+        ints["peer"].append(_NONE if peer is None else peer)
+        strs, intern = self._strs, self._intern
+        strs["label"].append(intern(label))
+        strs["reason"].append(intern(reason))
+        strs["level"].append(intern(level))
+        strs["obj"].append(intern(obj))
+        if value is not None:
+            self._values[index] = value
+        if style is not None:
+            self._styles[index] = style
+        return index
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    def __getitem__(self, index: int) -> Event:
+        if index < 0:
+            index += len(self._t)
+        ints, strs, strings = self._ints, self._strs, self._strings
+
+        def opt(col):
+            v = col[index]
+            return None if v == _NONE else v
+
+        return Event(self._t[index], self._unit[index], KINDS[self._kind[index]],
+                     opt(ints["cpu"]), opt(ints["cause"]), opt(ints["cost"]), opt(ints["peer"]),
+                     strings[strs["label"][index]], strings[strs["reason"][index]],
+                     strings[strs["level"][index]], strings[strs["obj"][index]],
+                     self._values.get(index), self._styles.get(index))
+
+    def __iter__(self) -> Iterator[Event]:
+        return (self[i] for i in range(len(self._t)))
+
+    # -- fast column access for analyses ------------------------------------
+    def times(self) -> array:
+        """The ``t`` column (read-only by convention)."""
+        return self._t
+
+    def causes(self) -> array:
+        """The ``cause`` column: an event index, or -1 where unset."""
+        return self._ints["cause"]
+
+    def indices(self, kind: str, unit: int | None = None) -> list[int]:
+        """Indices of events of ``kind`` (optionally of one ``unit``), in order."""
+        code = KIND_CODE[kind]
+        kinds, units = self._kind, self._unit
+        if unit is None:
+            return [i for i, k in enumerate(kinds) if k == code]
+        return [i for i, k in enumerate(kinds) if k == code and units[i] == unit]
+
+    def select(self, kind: str, unit: int | None = None) -> list[Event]:
+        """Events of ``kind`` (optionally of one ``unit``), in order."""
+        return [self[i] for i in self.indices(kind, unit)]
+
+    @property
+    def duration(self) -> int:
+        """Time of the last event (traces start at 0), 0 when empty."""
+        return self._t[-1] if self._t else 0
+
+    def unit_by_name(self, name: str) -> Unit:
+        """The first unit called ``name``; KeyError when there is none."""
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        raise KeyError(name)
+
+    def children(self, unit_id: int | None) -> list[Unit]:
+        """Units whose parent is ``unit_id``."""
+        return [u for u in self.units if u.parent == unit_id]
+
+    def nbytes(self) -> int:
+        """Approximate memory held by the event columns, in bytes."""
+        cols = [self._t, self._unit, self._kind, *self._ints.values(), *self._strs.values()]
+        return sum(c.itemsize * len(c) for c in cols)
