@@ -1,0 +1,137 @@
+"""What ``schedsim calibrate`` measures, in which order, with how many samples.
+
+A plan is a list of :class:`Step`; each step runs one probe and stores its
+figure in a :class:`Figures` under a fixed key.  ``quick`` budgets keep the
+whole plan to a few seconds (it runs in the test suite); full budgets take
+about a minute and add the 1 s sleep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import calib_inproc as inproc
+from . import calib_procs as procs
+from .calib_affinity import allowed_cpus, two_cpus
+from .calib_stats import Line, Stat
+
+MS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Sample counts: ``n`` operations per batch, ``reps`` batches (or single samples)."""
+
+    n_fast: int        # generator operations per batch
+    n_task: int        # asyncio operations per batch
+    n_handoff: int     # thread/process round trips per batch
+    reps: int          # batches per figure
+    starts: int        # thread starts
+    forks: int         # forks per memory size
+    fork_mib: tuple[int, ...]
+    mp_starts: int     # spawn / forkserver starts
+    ipc_kib: tuple[int, ...]   # up to the 64 KiB pipe buffer: beyond it the cost is not linear
+    n_ipc: int
+    sleeps: tuple[tuple[int, int], ...]  # (duration ns, samples)
+    gil_seconds: float
+
+
+QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=500, reps=5, starts=100, forks=5,
+               fork_mib=(0, 32, 64), mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
+               sleeps=((0, 50), (MS, 30), (10 * MS, 10), (100 * MS, 4)), gil_seconds=0.4)
+FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
+              fork_mib=(0, 64, 128, 256), mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
+              n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
+                                   (1_000 * MS, 10)), gil_seconds=3.0)
+
+
+@dataclass
+class Figures:
+    """Everything measured so far; ``skipped`` says what was not, and why."""
+
+    stats: dict[str, Stat] = field(default_factory=dict)
+    lines: dict[str, Line] = field(default_factory=dict)
+    overshoot: list[tuple[int, Stat]] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One probe: ``run(budget)`` returns a value that ``store`` files into Figures."""
+
+    name: str
+    run: Callable[[Budget], object]
+    store: Callable[[Figures, object], None]
+    needs_two_cpus: bool = False
+
+
+def _stat(key: str) -> Callable[[Figures, object], None]:
+    return lambda f, v: f.stats.__setitem__(key, v)
+
+
+def _line(key: str) -> Callable[[Figures, object], None]:
+    return lambda f, v: f.lines.__setitem__(key, v)
+
+
+def _one() -> tuple[int, int]:
+    cpu = allowed_cpus()[0]
+    return cpu, cpu
+
+
+def _two() -> tuple[int, int]:
+    pair = two_cpus()
+    assert pair is not None, "step needs two CPUs; the plan checks before running it"
+    return pair
+
+
+def _sleeps(b: Budget) -> list[tuple[int, Stat]]:
+    return [(d, inproc.sleep_overshoot(d, k)) for d, k in b.sleeps]
+
+
+def _handoff(kind: str, cpus: Callable[[], tuple[int, int]]) -> Callable[[Budget], Stat]:
+    return lambda b: inproc.thread_handoff(kind, cpus(), b.n_handoff, b.reps)
+
+
+def _pipe(cpus: Callable[[], tuple[int, int]]) -> Callable[[Budget], Stat]:
+    return lambda b: procs.process_pingpong(cpus(), b.n_handoff, b.reps)
+
+
+def _set_overshoot(f: Figures, v) -> None:
+    f.overshoot = v
+
+
+STEPS: tuple[Step, ...] = (
+    Step("generator switch", lambda b: inproc.generator_switch(b.n_fast, b.reps),
+         _stat("generator_switch")),
+    Step("generator create", lambda b: inproc.generator_create(b.n_fast // 5, b.reps),
+         _stat("generator_create")),
+    Step("asyncio task switch", lambda b: inproc.task_switch(b.n_task, b.reps),
+         _stat("task_switch")),
+    Step("asyncio queue hand-off", lambda b: inproc.task_queue_handoff(b.n_task, b.reps),
+         _stat("task_queue_handoff")),
+    Step("asyncio create_task", lambda b: inproc.task_create(b.n_task, b.reps),
+         _stat("task_create")),
+    Step("thread hand-off (Lock), 1 CPU", _handoff("lock", _one), _stat("thread_lock_1cpu")),
+    Step("thread hand-off (Lock), 2 CPUs", _handoff("lock", _two), _stat("thread_lock_2cpu"),
+         needs_two_cpus=True),
+    Step("thread hand-off (queue.Queue), 1 CPU", _handoff("queue", _one),
+         _stat("thread_queue_1cpu")),
+    Step("thread hand-off (queue.Queue), 2 CPUs", _handoff("queue", _two),
+         _stat("thread_queue_2cpu"), needs_two_cpus=True),
+    Step("thread start + join", lambda b: inproc.thread_start(b.starts), _stat("thread_start")),
+    Step("process ping-pong (os.pipe), 1 CPU", _pipe(_one), _stat("process_pipe_1cpu")),
+    Step("process ping-pong (os.pipe), 2 CPUs", _pipe(_two), _stat("process_pipe_2cpu"),
+         needs_two_cpus=True),
+    Step("fork vs parent memory", lambda b: procs.fork_cost(b.fork_mib, b.forks),
+         _line("fork_vs_mib")),
+    Step("multiprocessing spawn start", lambda b: procs.mp_start("spawn", b.mp_starts),
+         _stat("mp_spawn")),
+    Step("multiprocessing forkserver start",
+         lambda b: procs.mp_start("forkserver", b.mp_starts), _stat("mp_forkserver")),
+    Step("IPC (multiprocessing.Queue) vs payload",
+         lambda b: procs.ipc_cost(b.ipc_kib, b.n_ipc, b.reps, _one()[0]), _line("ipc_vs_kib")),
+    Step("sleep overshoot", _sleeps, _set_overshoot),
+    Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
+         _stat("gil_handoff_period")),
+)

@@ -1,0 +1,163 @@
+"""Calibration probes across processes: pipe ping-pong, fork, start methods, IPC.
+
+Children made here with ``os.fork`` leave through ``os._exit`` so they never
+run the parent's cleanup; every child is waited for before a probe returns.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+
+from .calib_affinity import pin_self, pinned
+from .calib_stats import Line, Stat, each, fit_line, per_op, summarize
+
+clock = time.perf_counter_ns
+MIB = 1 << 20
+
+
+def _child(body) -> int:
+    """Fork; the child runs ``body()`` then ``os._exit(0)`` (1 if it raised)."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            body()
+            status = 0
+        finally:
+            os._exit(status)
+    return pid
+
+
+def _reap(pid: int) -> None:
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"calibration child {pid} failed (status {status})")
+
+
+def _pipe_pingpong(n: int, child_cpu: int | None) -> int:
+    """Elapsed ns for n one-byte round trips with a forked child over two pipes."""
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
+
+    def echo():
+        pin_self(child_cpu)
+        for _ in range(n):
+            os.write(up_w, os.read(down_r, 1))
+    pid = _child(echo)
+    read, write = os.read, os.write
+    t0 = clock()
+    for _ in range(n):
+        write(down_w, b"x")
+        read(up_r, 1)
+    elapsed = clock() - t0
+    for fd in (down_r, down_w, up_r, up_w):
+        os.close(fd)
+    _reap(pid)
+    return elapsed
+
+
+def process_pingpong(cpus: tuple[int, int], n: int, reps: int) -> Stat:
+    """One-way process hand-off over ``os.pipe``; ``cpus`` = (parent CPU, child CPU)."""
+    with pinned(cpus[0]):
+        return per_op(lambda k: _pipe_pingpong(k, cpus[1]), n, reps, ops_per_iter=2)
+
+
+def _fork_once() -> None:
+    _reap(_child(lambda: None))
+
+
+def touched(mib: int) -> bytearray:
+    """A buffer of ``mib`` MiB with every page written (so fork must copy its tables)."""
+    buf = bytearray(mib * MIB)
+    buf[::4096] = b"\x01" * len(range(0, len(buf), 4096))
+    return buf
+
+
+def fork_cost(sizes_mib: tuple[int, ...], reps: int) -> Line:
+    """``os.fork`` + child exit + ``waitpid`` with 0.. MiB of touched parent memory."""
+    points = []
+    for mib in sizes_mib:
+        buf = touched(mib)
+        points.append((mib, each(_fork_once, reps, warmup=1)))
+        del buf
+    return fit_line(points)
+
+
+def _noop() -> None:
+    """Target of the start-method probes (importable by spawned children)."""
+
+
+def _start_join(ctx) -> None:
+    p = ctx.Process(target=_noop)
+    p.start()
+    p.join()
+    if p.exitcode != 0:
+        raise RuntimeError(f"calibration child exited with {p.exitcode}")
+
+
+def _start_samples(method: str, reps: int) -> list[int]:
+    ctx = multiprocessing.get_context(method)
+    _start_join(ctx)  # unrecorded: forkserver launches its server here
+    samples = []
+    for _ in range(reps):
+        t0 = clock()
+        _start_join(ctx)
+        samples.append(clock() - t0)
+    return samples
+
+
+def mp_start(method: str, reps: int) -> Stat:
+    """``multiprocessing`` Process start + join with start method ``method``.
+
+    Measured in a fresh interpreter running this module, so the cost does not
+    depend on what the caller's ``__main__`` is (spawned children re-import it).
+    """
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (src, os.environ.get("PYTHONPATH")) if p))
+    out = subprocess.run([sys.executable, "-m", __name__, method, str(reps)], env=env,
+                         capture_output=True, text=True, timeout=60 + 5 * reps)
+    if out.returncode != 0:
+        raise RuntimeError(f"{method} start probe failed:\n{out.stderr.strip()}")
+    return summarize(json.loads(out.stdout))
+
+
+def _queue_echo(inbox, outbox) -> None:
+    while (item := inbox.get()) is not None:
+        outbox.put(item)
+
+
+def _ipc_batch(inbox, outbox, payload: bytes, n: int) -> int:
+    t0 = clock()
+    for _ in range(n):
+        inbox.put(payload)
+        outbox.get()
+    return clock() - t0
+
+
+def ipc_cost(sizes_kib: tuple[int, ...], n: int, reps: int, cpu: int) -> Line:
+    """One-way ``multiprocessing.Queue`` message vs payload KiB, both ends on ``cpu``."""
+    ctx = multiprocessing.get_context("fork")
+    with pinned(cpu):
+        inbox, outbox = ctx.Queue(), ctx.Queue()
+        child = ctx.Process(target=_queue_echo, args=(inbox, outbox), daemon=True)
+        child.start()
+        try:
+            points = [(kib, per_op(lambda k, p=bytes(kib * 1024): _ipc_batch(inbox, outbox, p, k),
+                                   n, reps, ops_per_iter=2)) for kib in sizes_kib]
+        finally:
+            inbox.put(None)
+            child.join(10)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    return fit_line(points)
+
+
+if __name__ == "__main__":  # python -m schedsim.real.calib_procs METHOD REPS
+    print(json.dumps(_start_samples(sys.argv[1], int(sys.argv[2]))))

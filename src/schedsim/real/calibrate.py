@@ -1,0 +1,184 @@
+"""``schedsim calibrate``: measure this machine and write a profile the model uses.
+
+>>> result = calibrate(quick=True, progress=ProgressBar())   # doctest: +SKIP
+>>> print(result.format_text())                              # doctest: +SKIP
+>>> save(result, "my-machine.yaml")                          # doctest: +SKIP
+
+Every figure is a median with its spread (p10/p90); the probes live in
+:mod:`.calib_inproc` and :mod:`.calib_procs`, the plan and sample counts in
+:mod:`.calib_plan`.  :func:`to_profile` maps the figures onto the cost names
+of :data:`schedsim.profile.COSTS`; :func:`save` writes that profile plus a
+``measured`` section with every figure and its spread.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, TextIO
+
+import yaml
+
+from ..fsutil import atomic_write_text
+from ..profile import COSTS, DEFAULT_OVERSHOOT, Profile
+from .calib_affinity import two_cpus
+from .calib_inproc import switch_interval_ns
+from .calib_plan import FULL, QUICK, STEPS, Figures
+from .calib_stats import Stat
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class CalibrationResult(Figures):
+    """All figures measured (see :class:`~.calib_plan.Figures`) and the machine they came from."""
+
+    machine: dict = field(default_factory=dict)
+    quick: bool = False
+
+    def costs(self) -> dict[str, int]:
+        """The measured profile costs (ns), by :data:`schedsim.profile.COSTS` name."""
+        return cost_map(self)
+
+    def to_profile(self, name: str = "calibrated") -> Profile:
+        """This result as a :class:`~schedsim.profile.Profile` (unmeasured costs default)."""
+        return to_profile(self, name=name)
+
+    def format_text(self) -> str:
+        """A plain-text table of every figure beside the shipped default."""
+        from .calib_report import format_report
+        return format_report(self)
+
+
+def calibrate(*, quick: bool = False, progress: Progress | None = None) -> CalibrationResult:
+    """Measure this machine.  ``quick`` takes ~10 s; the full run about a minute.
+
+    ``progress(name, done, total)`` is called before each probe and once at the end.
+    """
+    budget = QUICK if quick else FULL
+    result = CalibrationResult(machine=machine_info(), quick=quick)
+    total = len(STEPS)
+    for done, step in enumerate(STEPS):
+        if progress:
+            progress(step.name, done, total)
+        if step.needs_two_cpus and two_cpus() is None:
+            result.skipped[step.name] = "only one CPU is available to this process"
+            continue
+        step.store(result, step.run(budget))
+    if progress:
+        progress("done", total, total)
+    return result
+
+
+def machine_info() -> dict:
+    """What the figures were measured on: CPU model, CPUs, kernel, Python, date."""
+    return {
+        "cpu_model": _cpu_model(),
+        "cpus": os.cpu_count(),
+        "cpus_allowed": len(os.sched_getaffinity(0)),
+        "kernel": f"{platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "switch_interval_ns": switch_interval_ns(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+#: profile cost name -> how to read it from the figures (absent figure -> default)
+_FROM_STATS = {
+    "generator_switch": "generator_switch", "task_switch": "task_switch",
+    "thread_switch": "thread_lock_1cpu", "process_switch": "process_pipe_1cpu",
+    "spawn_coroutine": "generator_create", "spawn_task": "task_create",
+    "spawn_thread": "thread_start", "spawn_process": "mp_spawn",
+    "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
+    "gil_switch_interval": "gil_handoff_period",
+}
+_FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
+               "ipc_per_message": ("ipc_vs_kib", "intercept"),
+               "ipc_per_kib": ("ipc_vs_kib", "slope")}
+
+
+def cost_map(fig: Figures) -> dict[str, int]:
+    """Profile costs (ns, non-negative ints) derivable from ``fig``."""
+    out = {c: fig.stats[k].median for c, k in _FROM_STATS.items() if k in fig.stats}
+    out.update({c: getattr(fig.lines[k], attr) for c, (k, attr) in _FROM_LINES.items()
+                if k in fig.lines})
+    if "thread_lock_2cpu" in fig.stats and "thread_lock_1cpu" in fig.stats:
+        out["cross_cpu_wakeup"] = fig.stats["thread_lock_2cpu"].minus(
+            fig.stats["thread_lock_1cpu"]).median
+    assert set(out) <= set(COSTS), f"unknown cost names {set(out) - set(COSTS)}"
+    return {k: max(0, round(v)) for k, v in out.items()}
+
+
+def to_profile(result: CalibrationResult, *, name: str = "calibrated") -> Profile:
+    """A :class:`~schedsim.profile.Profile` from ``result``; unmeasured costs keep defaults."""
+    costs = {k: v for k, (v, _) in COSTS.items()}
+    costs.update(cost_map(result))
+    curve = tuple((d, max(0, round(s.median))) for d, s in result.overshoot) or DEFAULT_OVERSHOOT
+    machine = dict(result.machine, source="schedsim calibrate" + (" --quick" if result.quick
+                                                                  else ""))
+    return Profile(name, costs, curve, machine)
+
+
+def measured_section(result: CalibrationResult) -> dict:
+    """Every figure with its spread, as plain data (the profile's ``measured`` key)."""
+    return {
+        "stats": {k: s.as_dict() for k, s in result.stats.items()},
+        "fits": {k: line.as_dict() for k, line in result.lines.items()},
+        "sleep_overshoot": [[d, s.as_dict()] for d, s in result.overshoot],
+        "skipped": dict(result.skipped),
+    }
+
+
+def save(result: CalibrationResult, path: str | os.PathLike, *, name: str = "calibrated") -> None:
+    """Write ``result`` as a profile YAML to ``path`` atomically (plus a ``measured`` section)."""
+    text = to_profile(result, name=name).to_yaml()
+    text += yaml.safe_dump({"measured": measured_section(result)}, sort_keys=False)
+    atomic_write_text(path, text)
+
+
+class ProgressBar:
+    """A one-line text progress bar on stderr, usable as ``calibrate(progress=...)``.
+
+    On a terminal it redraws in place with ``\\r``; elsewhere (a pipe, a log
+    file) it writes one line per step.
+    """
+
+    def __init__(self, stream: TextIO | None = None, width: int = 24,
+                 title: str = "calibrate") -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.title = title
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._open = False  # a terminal line was drawn without its newline
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        """Draw the bar for ``done`` of ``total`` steps, now doing ``name``."""
+        filled = self.width * done // max(total, 1)
+        line = f"{self.title} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {name}"
+        if self.tty:
+            self._open = done < total
+            self.stream.write(f"\r{line:<{self.width + 60}}" + ("" if self._open else "\n"))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End an unfinished terminal line (after an interrupted run); else nothing."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False

@@ -1,0 +1,157 @@
+"""Calibration: one real quick run (shared by the tests), plus the plumbing on fakes."""
+
+import io
+
+import pytest
+
+from schedsim import profile as prof
+from schedsim.real import calibrate as cal
+from schedsim.real.calib_plan import Figures, Step
+from schedsim.real.calib_stats import Line, Stat
+
+
+@pytest.fixture(scope="module")
+def quick():
+    calls = []
+    result = cal.calibrate(quick=True, progress=lambda *a: calls.append(a))
+    return result, calls
+
+
+def _s(v):
+    return Stat(v, v, v, 1)
+
+
+@pytest.mark.slow
+def test_quick_run_measures_every_profile_cost(quick):
+    result, _ = quick
+    costs = result.costs()
+    if result.skipped:  # one-CPU machine: the cross-CPU figure cannot exist
+        assert set(prof.COSTS) - set(costs) == {"cross_cpu_wakeup"}
+    else:
+        assert set(costs) == set(prof.COSTS)
+    assert all(isinstance(v, int) and v >= 0 for v in costs.values())
+
+
+@pytest.mark.slow
+def test_quick_run_orders_costs_sensibly(quick):
+    c = quick[0].costs()
+    # orders of magnitude apart on any machine: wide margins, no timing flake
+    assert 0 < c["generator_switch"] < c["task_switch"] < c["spawn_thread"]
+    assert c["spawn_thread"] < c["fork"] < c["spawn_process"]
+    assert c["fork_per_mib"] > 0
+    assert c["ipc_per_message"] > c["generator_switch"]
+
+
+@pytest.mark.slow
+def test_quick_run_gil_period_is_near_switch_interval(quick):
+    result, _ = quick
+    period = result.stats["gil_handoff_period"].median
+    assert 0.5 < period / result.machine["switch_interval_ns"] < 4
+
+
+@pytest.mark.slow
+def test_quick_run_overshoot_curve_and_spread(quick):
+    result, _ = quick
+    durations = [d for d, _ in result.overshoot]
+    assert durations == [0, 1_000_000, 10_000_000, 100_000_000]
+    for _, s in result.overshoot:
+        assert s.p10 <= s.median <= s.p90 and s.n >= 4
+
+
+@pytest.mark.slow
+def test_progress_counts_every_step_then_done(quick):
+    _, calls = quick
+    assert [d for _, d, _ in calls] == list(range(len(cal.STEPS) + 1))
+    assert calls[-1][0] == "done" and {t for _, _, t in calls} == {len(cal.STEPS)}
+
+
+@pytest.mark.slow
+def test_save_round_trips_through_load_profile(quick, tmp_path):
+    result, _ = quick
+    path = tmp_path / "p.yaml"
+    cal.save(result, path, name="here")
+    loaded = prof.load_profile(str(path))
+    made = cal.to_profile(result, name="here")
+    assert loaded.costs == made.costs and loaded.name == "here"
+    assert loaded.overshoot == made.overshoot
+    assert loaded.machine["cpu_model"] == result.machine["cpu_model"]
+    assert "measured" in path.read_text() and "p90" in path.read_text()
+
+
+@pytest.mark.slow
+def test_report_lists_figures_and_defaults(quick):
+    text = quick[0].format_text()
+    assert "thread_lock_1cpu" in text and "gil_switch_interval" in text
+    assert "median" in text and "default" in text
+
+
+def test_machine_info_records_where_measured():
+    m = cal.machine_info()
+    assert m["cpus"] >= 1 and m["python"].startswith(("CPython", "PyPy"))
+    assert m["kernel"] and m["date"].endswith("+00:00") and m["cpu_model"]
+
+
+def test_cost_map_reads_figures_and_derives_cross_cpu():
+    fig = Figures(stats={"thread_lock_1cpu": _s(3000), "thread_lock_2cpu": _s(20000),
+                         "generator_switch": _s(12.4)},
+                  lines={"fork_vs_mib": Line(900_000, 11_500.4, ())})
+    assert cal.cost_map(fig) == {"thread_switch": 3000, "cross_cpu_wakeup": 17000,
+                                 "generator_switch": 12, "fork": 900_000,
+                                 "fork_per_mib": 11_500}
+
+
+def test_cost_map_clamps_negative_differences():
+    fig = Figures(stats={"thread_lock_1cpu": _s(5000), "thread_lock_2cpu": _s(4000)})
+    assert cal.cost_map(fig)["cross_cpu_wakeup"] == 0
+
+
+def test_unmeasured_costs_keep_defaults():
+    result = cal.CalibrationResult(stats={"task_switch": _s(1234)})
+    p = cal.to_profile(result)
+    assert p.costs["task_switch"] == 1234
+    assert p.costs["fork"] == prof.COSTS["fork"][0]
+    assert p.overshoot == prof.DEFAULT_OVERSHOOT
+
+
+def test_two_cpu_steps_skipped_on_one_cpu(monkeypatch):
+    ran = []
+    steps = (Step("one", lambda b: ran.append("one") or _s(1), lambda f, v: None),
+             Step("two", lambda b: ran.append("two"), lambda f, v: None, needs_two_cpus=True))
+    monkeypatch.setattr(cal, "STEPS", steps)
+    monkeypatch.setattr(cal, "two_cpus", lambda: None)
+    result = cal.calibrate(quick=True)
+    assert ran == ["one"] and "two" in result.skipped
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_plain_stream_writes_a_line_per_step():
+    out = io.StringIO()
+    bar = cal.ProgressBar(out, width=10)
+    bar("fork", 1, 4)
+    bar("done", 4, 4)
+    assert out.getvalue().splitlines() == ["calibrate [##........] 1/4 fork",
+                                           "calibrate [##########] 4/4 done"]
+
+
+def test_progress_bar_terminal_redraws_in_place():
+    out = _Tty()
+    bar = cal.ProgressBar(out, width=4)
+    bar("a", 0, 2)
+    bar("b", 1, 2)
+    assert "\n" not in out.getvalue() and out.getvalue().count("\r") == 2
+    bar("done", 2, 2)
+    assert out.getvalue().endswith("\n") and "[####] 2/2 done" in out.getvalue()
+    bar.close()
+    assert out.getvalue().count("\n") == 1
+
+
+def test_progress_bar_close_ends_an_interrupted_line():
+    out = _Tty()
+    bar = cal.ProgressBar(out, width=4)
+    bar("a", 1, 3)
+    bar.close()
+    assert out.getvalue().endswith("\n")
