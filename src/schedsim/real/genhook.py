@@ -1,0 +1,145 @@
+"""The pure-Python profile hook that records generator transfers.
+
+``sys.setprofile`` sees a generator's frame ``call`` when it starts or is
+resumed and ``return`` when it yields or ends.  The traps (FIELD-NOTES):
+
+* ``arg is None`` at ``return`` does not tell a yield from the end, so the
+  frame's ``f_lasti`` is checked against the code's ``YIELD_VALUE``
+  offsets;
+* ``throw()``/``close()`` (and finalisation) enter the frame *at* a yield
+  offset and may leave at the same offset by raising, so after such an
+  entry the generator object itself (seen in the ``c_call``) decides, via
+  ``gi_suspended``;
+* ``send``/``throw``/``close`` are C calls (``c_call`` names them) but
+  ``__next__`` is not: a resume with no such call is a ``next``;
+* frame ids are reused, so a ``call`` at the code's first ``RESUME`` is
+  always a new generator.
+
+Only generators whose code lives outside the standard library,
+site-packages and schedsim itself are recorded.
+
+The hook is swappable: anything with ``install()``/``uninstall()`` that
+appends the raw tuples of :mod:`.rawlog` to ``log.events`` will do
+(:func:`make_hook` picks the implementation).
+"""
+
+from __future__ import annotations
+
+import dis
+import functools
+import os
+import sys
+import sysconfig
+import threading
+import time
+from types import CodeType, GeneratorType
+
+from .rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, RawLog
+
+_GENERATOR = 0x20  # inspect.CO_GENERATOR
+
+
+def _skipped_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    dirs = {os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    dirs.add(os.path.realpath(os.path.dirname(os.path.dirname(__file__))))
+    return tuple(d.rstrip(os.sep) + os.sep for d in sorted(dirs))
+
+
+_SKIPPED = _skipped_dirs()
+
+
+@functools.lru_cache(maxsize=None)
+def is_user_file(filename: str) -> bool:
+    """True for code of the traced program (not stdlib, site-packages, schedsim)."""
+    if filename.startswith("<frozen"):
+        return False
+    return not os.path.realpath(filename).startswith(_SKIPPED)
+
+
+_YIELD_VALUE, _RESUME = dis.opmap["YIELD_VALUE"], dis.opmap["RESUME"]
+
+
+def code_info(code: CodeType) -> tuple:
+    """``(first RESUME offset, YIELD_VALUE offsets)`` of user code, else ``()``."""
+    if not is_user_file(code.co_filename):
+        return ()
+    ops = code.co_code[0::2]  # 2-byte code units: opcode, arg (caches are opcode 0)
+    yields = frozenset(2 * i for i, op in enumerate(ops) if op == _YIELD_VALUE)
+    return (2 * ops.index(_RESUME), yields)
+
+
+class ProfileHook:
+    """Records generator start/resume/yield/end through ``sys.setprofile``."""
+
+    def __init__(self, log: RawLog) -> None:
+        self.profiler = _make_profiler(log)
+
+    def install(self) -> None:
+        """Hook the calling thread and every thread started from now on."""
+        threading.setprofile(self.profiler)
+        sys.setprofile(self.profiler)
+
+    def uninstall(self) -> None:
+        """Unhook the calling thread and threads started from now on."""
+        sys.setprofile(None)
+        threading.setprofile(None)
+
+
+def make_hook(log: RawLog) -> ProfileHook:
+    """The generator hook to use (the pure-Python one for now)."""
+    return ProfileHook(log)
+
+
+def _make_profiler(log: RawLog):
+    events = log.events
+    append, flush = events.append, log.flush
+    now, get_tid = time.perf_counter_ns, threading.get_native_id
+    infos: dict = {}
+    pending: dict = {}   # tid -> (frame id, "send" | "throw" | "close", generator)
+    thrown: dict = {}    # frame id -> generator (or None) entered by throw/close
+
+    def on_call(frame, info) -> None:
+        t, me, key = now(), get_tid(), id(frame)
+        p = pending.pop(me, None)
+        how = p[1] if p is not None and p[0] == key else "next"
+        back = frame.f_back
+        resumer = back.f_code.co_qualname if back is not None else "?"
+        lasti = frame.f_lasti
+        if lasti == info[0]:
+            append((GSTART, t, me, key, frame.f_code.co_qualname, how, resumer))
+        else:
+            append((GRESUME, t, me, key, how, resumer))
+        if lasti in info[1]:
+            thrown[key] = p[2] if how != "next" else None
+        elif thrown:
+            thrown.pop(key, None)
+
+    def on_return(frame, info) -> None:
+        key = id(frame)
+        if frame.f_lasti not in info[1]:
+            code = GEND
+        elif key in thrown:
+            gen = thrown.pop(key)
+            code = GYIELD if gen is not None and gen.gi_suspended else GEND
+        else:
+            code = GYIELD
+        append((code, now(), get_tid(), key))
+        if len(events) >= CHUNK:
+            flush()
+
+    def profiler(frame, event, arg):
+        if event == "call" or event == "return":
+            code = frame.f_code
+            if code.co_flags & _GENERATOR:
+                info = infos.get(code)
+                if info is None:
+                    info = infos[code] = code_info(code)
+                if info:
+                    (on_call if event == "call" else on_return)(frame, info)
+        elif event == "c_call":
+            gen = getattr(arg, "__self__", None)
+            if type(gen) is GeneratorType and gen.gi_frame is not None:
+                pending[get_tid()] = (id(gen.gi_frame), arg.__name__, gen)
+
+    return profiler

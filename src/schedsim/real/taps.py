@@ -1,0 +1,82 @@
+"""Taps inside the traced process: printed lines and sleeps.
+
+:class:`LineTap` wraps ``sys.stdout``/``sys.stderr``: every write goes to
+the real stream unchanged (same buffering, same bytes, colours included)
+and each completed line is recorded as an ``EMIT`` raw event, per thread.
+:func:`install_sleep` replaces ``time.sleep`` by a wrapper that scales the
+duration and records ``SLEEP``/``WAKE`` around it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+
+from .rawlog import EMIT, SLEEP, WAKE, RawLog
+
+_now, _tid = time.perf_counter_ns, threading.get_native_id
+
+
+class LineTap:
+    """A transparent stand-in for a text stream that records complete lines."""
+
+    def __init__(self, stream, name: str, log: RawLog) -> None:
+        self._stream = stream
+        self._name = name
+        self._append = log.append
+        self._partial: dict[int, str] = {}  # native tid -> unfinished line
+
+    def write(self, text: str) -> int:
+        """Write to the real stream, then record any lines this completes."""
+        n = self._stream.write(text)
+        me = _tid()
+        part = self._partial.get(me, "")
+        if "\n" not in text:
+            self._partial[me] = part + text
+            return n
+        lines = (part + text).split("\n")
+        t = _now()
+        for line in lines[:-1]:
+            self._append((EMIT, t, me, line.rstrip("\r"), self._name))
+        self._partial[me] = lines[-1]
+        return n
+
+    def writelines(self, lines) -> None:
+        """Write each piece through :meth:`write`."""
+        for line in lines:
+            self.write(line)
+
+    def drain(self) -> None:
+        """Record unfinished lines (output that never got its newline)."""
+        t = _now()
+        for me, part in list(self._partial.items()):
+            if part:
+                self._append((EMIT, t, me, part, self._name))
+        self._partial.clear()
+
+    @property
+    def wrapped(self):
+        """The real stream."""
+        return self._stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def install_sleep(log: RawLog, scale: float):
+    """Replace ``time.sleep`` with a scaled, recorded sleep; returns the original."""
+    original = time.sleep
+    append = log.append
+
+    @functools.wraps(original)
+    def sleep(secs):
+        scaled = secs * scale
+        append((SLEEP, _now(), _tid(), max(0, int(scaled * 1e9))))
+        try:
+            original(scaled)
+        finally:
+            append((WAKE, _now(), _tid()))
+
+    time.sleep = sleep
+    return original
