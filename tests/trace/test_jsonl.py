@@ -1,6 +1,7 @@
 """The JSON Lines file format: exact bytes, round trips, located errors."""
 
 import json
+import os
 
 import pytest
 
@@ -98,3 +99,13 @@ def test_non_utf8_is_reported(tmp_path):
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(TraceFormatError, match="not UTF-8"):
         load(path)
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path, small_trace):
+    path = tmp_path / "t.jsonl"
+    old = os.umask(0o022)
+    try:
+        save(small_trace(), path)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
