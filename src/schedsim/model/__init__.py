@@ -1,0 +1,12 @@
+"""The discrete-event model of OS scheduling (SimPy): processes, threads,
+coroutines on N CPUs, switch costs, memory, IPC, locks, I/O and the GIL.
+
+* :func:`simulate` runs a scenario and records a :class:`~schedsim.trace.Trace`;
+* :func:`metrics` measures a trace (sim or real); :func:`format_metrics`
+  prints the figures as a text table.
+"""
+
+from .metrics import Metrics, format_metrics, metrics
+from .sim import SimResult, simulate
+
+__all__ = ["Metrics", "SimResult", "format_metrics", "metrics", "simulate"]

@@ -1,0 +1,92 @@
+"""The machine: N CPUs and the OS scheduler that hands them to threads.
+
+Invariants (checked, raising :class:`ModelInvariantError` when broken):
+a CPU runs at most one thread; a thread is on at most one CPU; a thread in
+the ready queue is on no CPU.
+"""
+
+from __future__ import annotations
+
+from .policies import POLICIES
+
+
+class ModelInvariantError(AssertionError):
+    """The simulator broke one of its own invariants (a bug, not bad input)."""
+
+
+class CPU:
+    """One CPU: the thread on it now and the one that ran on it last."""
+
+    __slots__ = ("index", "current", "last")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.current = None
+        self.last = None
+
+
+class Scheduler:
+    """Ready queue (owned by the policy) plus CPU assignment."""
+
+    def __init__(self, machine) -> None:
+        self.machine = machine
+        self.cpus = [CPU(i) for i in range(machine.cpus)]
+        self.policy = POLICIES[machine.policy](machine)
+        self._idle = list(range(machine.cpus))  # idle CPU indices, kept sorted
+
+    def runnable(self, th) -> int | None:
+        """``th`` wants a CPU: returns the CPU it got at once, or None (queued)."""
+        if th.cpu is not None:
+            raise ModelInvariantError(f"{th.name} asked for a CPU while on CPU {th.cpu}")
+        if self._idle:
+            idle = self._idle
+            index = th.last_cpu if th.last_cpu in idle else idle[0]
+            idle.remove(index)
+            self._assign(th, index)
+            return index
+        self.policy.push(th)
+        if self.policy.preemptive:
+            self._maybe_preempt(th)
+        return None
+
+    def _maybe_preempt(self, th) -> None:
+        victim = None
+        for cpu in self.cpus:
+            cur = cpu.current
+            if cur is not None and not cur.preempt_pending and self.policy.beats(th, cur):
+                if victim is None or self.policy.beats(victim, cur):
+                    victim = cur
+        if victim is not None:
+            victim.request_preempt()
+
+    def _assign(self, th, index: int) -> None:
+        cpu = self.cpus[index]
+        if cpu.current is not None:
+            raise ModelInvariantError(f"CPU {index} given to {th.name} while running "
+                                      f"{cpu.current.name}")
+        cpu.current = th
+        th.cpu = index
+
+    def release(self, th) -> None:
+        """``th`` leaves its CPU (blocks, exits or is preempted); the next runs."""
+        index = th.cpu
+        cpu = self.cpus[index]
+        if cpu.current is not th:
+            raise ModelInvariantError(f"{th.name} released CPU {index} it was not on")
+        cpu.current = None
+        cpu.last = th
+        th.cpu = None
+        th.last_cpu = index
+        nxt = self.policy.pop()
+        while nxt is not None and nxt.killed:
+            nxt = self.policy.pop()
+        if nxt is None:
+            self._idle.append(index)
+            self._idle.sort()
+            return
+        self._assign(nxt, index)
+        nxt.dispatched(index)
+
+    def waiting(self) -> int:
+        """How many threads wait for a CPU."""
+        return len(self.policy)
