@@ -43,6 +43,7 @@ class Session:
         self.taps: list[LineTap] = []
         self.status: int | None = None
         self._finished = False
+        self._own_ns = 0  # time spent in the tracer's clean-up after the program ended
 
     def start(self) -> None:
         """Install taps and hooks; record the program's t = 0."""
@@ -60,12 +61,15 @@ class Session:
 
     def done(self, status: int) -> None:
         """The program's own code has returned or raised."""
+        ended = time.perf_counter_ns()  # before our own clean-up, which is not the program's
         gc.collect()  # let finished generators close while still observed
         for tap in self.taps:
             tap.drain()
         self.status = status
-        self.log.append((DONE, time.perf_counter_ns(), threading.get_native_id(), status))
+        self.log.append((DONE, ended, threading.get_native_id(), status))
         self.log.flush()
+        # the tracer's own clean-up above is not the program's time: finish() takes it off
+        self._own_ns = time.perf_counter_ns() - ended
 
     def finish(self, status: int | None = None) -> None:
         """Record the exit and write everything out (idempotent)."""
@@ -76,7 +80,7 @@ class Session:
         for tap in self.taps:
             tap.drain()
         final = self.status if status is None else status
-        self.log.append((EXIT, time.perf_counter_ns(), threading.get_native_id(),
+        self.log.append((EXIT, time.perf_counter_ns() - self._own_ns, threading.get_native_id(),
                          0 if final is None else final))
         self.log.close()
 
