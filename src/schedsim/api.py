@@ -1,0 +1,143 @@
+"""The Python API: everything the command line does, callable from a notebook.
+
+>>> import schedsim.api as ss
+>>> scenario = ss.load_scenario("scenarios/baozi-coroutines.yaml")
+>>> sim = ss.simulate(scenario)                      # a schedsim.trace.Trace
+>>> run = ss.trace_program("examples/baozi/coroutines.py", time_scale=0.01)
+>>> result = ss.compare(sim, run.trace)
+>>> print(result.format_text())
+>>> ss.render(sim, "baozi.png", against=run.trace)
+
+Each function takes paths or already-loaded objects where that makes sense,
+raises :class:`schedsim.errors.SchedsimError` subclasses on bad input, and
+writes files atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .errors import SchedsimError
+from .trace import Trace
+from .trace import load as load_trace
+from .trace import save as save_trace
+
+__all__ = ["load_scenario", "check_scenario", "simulate", "trace_program", "load_trace",
+           "save_trace", "compare", "render", "export_perfetto", "verify", "VerifyResult"]
+
+
+def load_scenario(path: str | os.PathLike):
+    """Load and validate a scenario file; raises :class:`~schedsim.errors.ScenarioError`."""
+    from .scenario import load
+    return load(path)
+
+
+def check_scenario(path: str | os.PathLike):
+    """Validate a scenario file without running it (same as :func:`load_scenario`)."""
+    return load_scenario(path)
+
+
+def _scenario(scenario_or_path):
+    if isinstance(scenario_or_path, (str, os.PathLike)):
+        return load_scenario(scenario_or_path)
+    return scenario_or_path
+
+
+def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None) -> Trace | None:
+    """Simulate a scenario (object or path) and return its trace.
+
+    With ``out`` the trace is streamed to that file and ``None`` is returned
+    (use this for runs too large to hold in memory).
+    """
+    from .model import simulate as _simulate
+    result = _simulate(_scenario(scenario), seed=seed, out=out)
+    return result.trace
+
+
+def trace_program(program: str | os.PathLike, args: Sequence[str] = (), *,
+                  time_scale: float = 1.0, timeout: float | None = None,
+                  out: str | os.PathLike | None = None, **options: Any):
+    """Run an unmodified Python program under the tracer.
+
+    Returns a run object with ``.trace``, ``.status`` (the program's exit
+    status) and ``.timed_out``; see :func:`schedsim.real.trace_program` for
+    the further ``options``.
+    """
+    from .real import trace_program as _trace
+    return _trace(program, list(args), time_scale=time_scale, timeout=timeout, out=out,
+                  **options)
+
+
+def _trace(trace_or_path) -> Trace:
+    return load_trace(trace_or_path) if isinstance(trace_or_path, (str, os.PathLike)) else trace_or_path
+
+
+def compare(expected, actual, *, tolerances=None, **options: Any):
+    """Compare two traces (objects or paths); returns a comparison with ``.ok``."""
+    from .compare import compare as _compare
+    return _compare(_trace(expected), _trace(actual), tolerances=tolerances, **options)
+
+
+def render(trace, out: str | os.PathLike, *, against=None, **options: Any) -> Path:
+    """Draw a Gantt timeline of ``trace`` (and ``against`` below it) to SVG/PNG/PDF."""
+    from .render import render_gantt
+    other = _trace(against) if against is not None else None
+    return render_gantt(_trace(trace), out, against=other, **options)
+
+
+def export_perfetto(trace, out: str | os.PathLike) -> Path:
+    """Write ``trace`` as Chrome Trace Event JSON that ui.perfetto.dev opens."""
+    from .trace import perfetto
+    perfetto.save(_trace(trace), out)
+    return Path(out)
+
+
+@dataclass
+class VerifyResult:
+    """What :func:`verify` produced: the comparison and the files written."""
+
+    comparison: Any
+    files: dict[str, Path] = field(default_factory=dict)
+    status: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the model and the real run agree within tolerances."""
+        return bool(self.comparison.ok)
+
+
+def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=None,
+           seed: int | None = None, log: Callable[[str], None] = lambda _msg: None,
+           **compare_options: Any) -> VerifyResult:
+    """Simulate a scenario, trace its real program, compare, and draw both.
+
+    Writes ``sim.jsonl``, ``real.jsonl``, ``sim.perfetto.json``,
+    ``real.perfetto.json`` and ``sim-vs-real.{png,svg}`` to ``out_dir``
+    (default ``out/<scenario name>``).  ``log`` receives one line per step.
+    """
+    scenario = _scenario(scenario)
+    if scenario.real is None:
+        raise SchedsimError(f"{scenario.file}: the scenario has no 'real' section naming the "
+                            f"program it models, so there is nothing to verify against")
+    out = Path(out_dir) if out_dir is not None else Path("out") / scenario.name
+    files = {name: out / name for name in ("sim.jsonl", "real.jsonl", "sim.perfetto.json",
+                                           "real.perfetto.json", "sim-vs-real.png",
+                                           "sim-vs-real.svg")}
+    log(f"simulate  {scenario.file}")
+    sim = simulate(scenario, seed=seed)
+    save_trace(sim, files["sim.jsonl"])
+    real = scenario.real
+    log(f"trace     {real.program} (time scale {real.time_scale:g})")
+    run = trace_program(real.program, real.args, time_scale=real.time_scale,
+                        timeout=real.timeout, out=files["real.jsonl"])
+    log("compare   sim.jsonl vs real.jsonl")
+    comparison = compare(sim, run.trace, tolerances=tolerances, **compare_options)
+    log(f"render    {files['sim-vs-real.png'].name}, {files['sim-vs-real.svg'].name}")
+    for name in ("sim-vs-real.png", "sim-vs-real.svg"):
+        render(sim, files[name], against=run.trace, title=f"{scenario.name}: model vs real run")
+    export_perfetto(sim, files["sim.perfetto.json"])
+    export_perfetto(run.trace, files["real.perfetto.json"])
+    return VerifyResult(comparison, files, run.status)

@@ -1,0 +1,269 @@
+"""The ``schedsim`` command: one function per sub-command, each returning an
+exit status; :func:`main` is the one place that turns errors into statuses.
+
+Exit statuses: 0 success (or PASS), 1 a verdict of FAIL (compare, verify),
+2 bad input (a located message on stderr), 130 interrupted; ``trace`` exits
+with the traced program's own status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import SchedsimError
+
+EXAMPLES = """\
+examples:
+  schedsim verify scenarios/baozi-coroutines.yaml --out out/baozi
+  schedsim run scenarios/baozi-coroutines.yaml -o sim.jsonl
+  schedsim trace --time-scale 0.01 -o real.jsonl examples/baozi/coroutines.py
+  schedsim compare sim.jsonl real.jsonl
+  schedsim render real.jsonl -o real.png --against sim.jsonl
+"""
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+# -- commands -----------------------------------------------------------------
+
+def cmd_check(args) -> int:
+    """Validate scenario files without running them."""
+    from .api import check_scenario
+    for path in args.scenarios:
+        scenario = check_scenario(path)
+        print(f"{path}: ok ({scenario.name})")
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Simulate a scenario, print its metrics, and write its trace with -o."""
+    from .api import load_scenario
+    from .model import simulate
+    scenario = load_scenario(args.scenario)
+    result = simulate(scenario, seed=args.seed, out=args.output)
+    report = _metrics_report(result)
+    if args.json:
+        _print_json(report if isinstance(report, dict) else report.to_json())
+    else:
+        print(_format_table(report))
+    if args.output:
+        print(f"schedsim: {result.events} events written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _metrics_report(result):
+    """Metrics from the model package when it offers them, else event counts."""
+    from . import model
+    metrics = getattr(model, "metrics", None)
+    if metrics is not None and result.trace is not None:
+        return metrics(result.trace)
+    return {"events": result.events}
+
+
+def _format_table(report) -> str:
+    from . import model
+    fmt = getattr(model, "format_metrics", None)
+    if fmt is not None and not isinstance(report, dict):
+        return fmt(report)
+    return "\n".join(f"{k:>12}: {v}" for k, v in dict(report).items())
+
+
+def cmd_trace(args) -> int:
+    """Run a Python program under the tracer; exit with its status."""
+    from .api import trace_program
+    if args.program is None:
+        raise SchedsimError("trace: give the Python program to run, e.g. "
+                            "'schedsim trace -o real.jsonl prog.py'")
+    out = args.output or Path(args.program).with_suffix(".trace.jsonl").name
+    run = trace_program(args.program, args.args, time_scale=args.time_scale,
+                        timeout=args.timeout, out=out)
+    note = "timed out and was stopped" if run.timed_out else f"exited with status {run.status}"
+    print(f"schedsim: {args.program} {note}; {len(run.trace)} events written to {out}",
+          file=sys.stderr)
+    return 124 if run.timed_out else _status_byte(run.status)
+
+
+def _status_byte(status: int) -> int:
+    """A program's status as a shell would report it (signal n -> 128 + n)."""
+    return 128 - status if status < 0 else status
+
+
+def cmd_compare(args) -> int:
+    """Compare a model trace with a real trace; exit 0 (PASS) or 1 (FAIL)."""
+    from .api import compare
+    options = {k: v for k, v in (("order", args.order), ("align", args.align)) if v}
+    result = compare(args.expected, args.actual, tolerances=_tolerances(args.tolerance),
+                     **options)
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(result.format_text())
+    return 0 if result.ok else 1
+
+
+def _tolerances(pairs: Sequence[str] | None):
+    if not pairs:
+        return None
+    from .compare import Tolerances
+    import dataclasses
+    known = {f.name: f for f in dataclasses.fields(Tolerances)}
+    values = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in known:
+            raise SchedsimError(f"--tolerance expects NAME=VALUE with NAME one of "
+                                f"{sorted(known)}, got {pair!r}")
+        try:
+            values[name] = json.loads(raw.lower() if raw.lower() in ("true", "false") else raw)
+        except json.JSONDecodeError:
+            raise SchedsimError(f"--tolerance {name}: expected a number, got {raw!r}") from None
+    return Tolerances(**values)
+
+
+def cmd_render(args) -> int:
+    """Draw a trace (and optionally another below it) as a Gantt timeline."""
+    from .api import render
+    window = _window(args.window) if args.window else None
+    path = render(args.trace, args.output, against=args.against, title=args.title,
+                  window=window)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _window(text: str) -> tuple[float, float]:
+    start, sep, end = text.partition(":")
+    try:
+        return float(start), float(end)
+    except ValueError:
+        raise SchedsimError(f"--window expects START:END in seconds of model time, "
+                            f"got {text!r}") from None
+
+
+def cmd_export(args) -> int:
+    """Export a trace as Chrome Trace Event JSON for ui.perfetto.dev."""
+    from .api import export_perfetto
+    path = export_perfetto(args.trace, args.output)
+    print(f"wrote {path} (open it in https://ui.perfetto.dev)", file=sys.stderr)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """Simulate, trace the real program, compare and draw; exit with the verdict."""
+    from .api import verify
+    result = verify(args.scenario, args.out, tolerances=_tolerances(args.tolerance),
+                    seed=args.seed, log=lambda msg: print(f"schedsim: {msg}", file=sys.stderr))
+    print(result.comparison.format_text())
+    print("\nfiles:")
+    for path in result.files.values():
+        print(f"  {path}")
+    return 0 if result.ok else 1
+
+
+def cmd_calibrate(args) -> int:
+    """Measure this machine's switch, spawn, IPC and sleep costs into a profile."""
+    from .real import calibrate as cal
+    bar = cal.ProgressBar()
+    result = cal.calibrate(quick=args.quick, progress=bar)
+    bar.close()
+    print(result.format_text())
+    if args.output:
+        cal.save(result, args.output)
+        print(f"profile written to {args.output}", file=sys.stderr)
+    return 0
+
+
+# -- parser -------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    p = argparse.ArgumentParser(
+        prog="schedsim", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Simulate, trace, compare and draw how processes, threads and coroutines "
+                    "share a machine.")
+    p.add_argument("--version", action="version", version=f"schedsim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=func.__doc__)
+        sp.set_defaults(func=func)
+        return sp
+
+    c = command("check", cmd_check, "validate scenario files")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+
+    r = command("run", cmd_run, "simulate a scenario and print its metrics")
+    r.add_argument("scenario", metavar="SCENARIO")
+    r.add_argument("-o", "--output", metavar="TRACE", help="stream the trace to this .jsonl file")
+    r.add_argument("--seed", type=int, help="seed for the scenario's randomness")
+    r.add_argument("--json", action="store_true", help="print metrics as JSON")
+
+    t = command("trace", cmd_trace, "run a Python program under the tracer")
+    t.add_argument("--time-scale", type=float, default=1.0, metavar="S",
+                   help="multiply every time.sleep by S (e.g. 0.01)")
+    t.add_argument("--timeout", type=float, metavar="SEC", help="stop the program after SEC s")
+    t.add_argument("-o", "--output", metavar="OUT.jsonl", help="trace file (default PROGRAM.trace.jsonl)")
+    t.add_argument("program", nargs="?", metavar="PROGRAM.py")
+    t.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
+
+    m = command("compare", cmd_compare, "compare two traces and give a verdict")
+    m.add_argument("expected", metavar="A.jsonl", help="usually the simulated trace")
+    m.add_argument("actual", metavar="B.jsonl", help="usually the real trace")
+    m.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    m.add_argument("--order", choices=("causal", "exact"), help="how strictly order must agree")
+    m.add_argument("--align", choices=("start", "first"),
+                   help="zero-align on trace start (default) or on the first matched event")
+    m.add_argument("--tolerance", action="append", metavar="NAME=VALUE",
+                   help="override one tolerance (repeatable)")
+
+    d = command("render", cmd_render, "draw a trace as a Gantt timeline (SVG/PNG/PDF)")
+    d.add_argument("trace", metavar="TRACE.jsonl")
+    d.add_argument("-o", "--output", required=True, metavar="OUT.{svg,png,pdf}")
+    d.add_argument("--against", metavar="OTHER.jsonl", help="draw this trace below, same time axis")
+    d.add_argument("--title")
+    d.add_argument("--window", metavar="START:END", help="only this span (seconds, model time)")
+
+    e = command("export", cmd_export, "export a trace as Perfetto (Chrome Trace Event) JSON")
+    e.add_argument("trace", metavar="TRACE.jsonl")
+    e.add_argument("-o", "--output", required=True, metavar="OUT.json")
+
+    v = command("verify", cmd_verify, "simulate, trace, compare and draw a scenario")
+    v.add_argument("scenario", metavar="SCENARIO")
+    v.add_argument("--out", metavar="DIR", help="output directory (default out/<scenario name>)")
+    v.add_argument("--seed", type=int)
+    v.add_argument("--tolerance", action="append", metavar="NAME=VALUE")
+
+    k = command("calibrate", cmd_calibrate, "measure this machine's costs into a profile")
+    k.add_argument("-o", "--output", metavar="PROFILE.yaml")
+    k.add_argument("--quick", action="store_true", help="fewer samples (~15 s)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, run one command, and map errors to exit statuses."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except SchedsimError as exc:
+        print(f"schedsim {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"schedsim {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
