@@ -1,0 +1,100 @@
+"""The whole loop through the command line: check, run, trace, compare,
+render, export and verify on the baozi example."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schedsim.cli import main
+from schedsim.trace import load
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "baozi-coroutines.yaml"
+PROGRAM = REPO / "examples" / "baozi" / "coroutines.py"
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory):
+    d = tmp_path_factory.mktemp("loop")
+    assert main(["run", str(SCENARIO), "-o", str(d / "sim.jsonl")]) == 0
+    assert main(["trace", "--time-scale", "0.01", "-o", str(d / "real.jsonl"), str(PROGRAM)]) == 0
+    return d
+
+
+def test_check_accepts_the_shipped_scenario(capsys):
+    assert main(["check", str(SCENARIO)]) == 0
+    assert capsys.readouterr().out == f"{SCENARIO}: ok (baozi-coroutines)\n"
+
+
+def test_sim_and_real_agree(traces, capsys):
+    assert main(["compare", str(traces / "sim.jsonl"), str(traces / "real.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("PASS")
+    assert "17 lines matched, 0 missing, 0 extra" in out
+
+
+def test_compare_json_is_machine_readable(traces, capsys):
+    assert main(["compare", "--json", str(traces / "sim.jsonl"), str(traces / "real.jsonl")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is True
+
+
+def test_disagreeing_traces_exit_1_and_say_where(traces, tmp_path, capsys):
+    lines = (traces / "real.jsonl").read_text("utf-8").splitlines()
+    wrong = [line.replace("[c2] 正在吃包子 3", "[c2] 正在吃馒头 3") for line in lines]
+    (tmp_path / "wrong.jsonl").write_text("\n".join(wrong) + "\n", "utf-8")
+    assert main(["compare", str(traces / "sim.jsonl"), str(tmp_path / "wrong.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL")
+    assert "[c2] 正在吃包子 3" in out and "[c2] 正在吃馒头 3" in out
+
+
+def test_render_and_export_write_their_files(traces, tmp_path):
+    for ext in ("svg", "png", "pdf"):
+        out = tmp_path / f"g.{ext}"
+        assert main(["render", str(traces / "real.jsonl"), "-o", str(out),
+                     "--against", str(traces / "sim.jsonl")]) == 0
+        assert out.stat().st_size > 1000
+    assert main(["export", str(traces / "sim.jsonl"), "-o", str(tmp_path / "p.json")]) == 0
+    assert json.loads((tmp_path / "p.json").read_text())["traceEvents"]
+
+
+def test_trace_exits_with_the_programs_status(tmp_path, capsys):
+    prog = tmp_path / "boom.py"
+    prog.write_text("print('before')\nraise SystemExit(3)\n")
+    out = tmp_path / "boom.jsonl"
+    assert main(["trace", "-o", str(out), str(prog)]) == 3
+    assert [e.label for e in load(out).select("emit")] == ["before"]
+
+
+def test_trace_of_a_missing_program_is_a_clear_error(tmp_path, capsys):
+    assert main(["trace", "-o", str(tmp_path / "x.jsonl"), str(tmp_path / "nope.py")]) == 2
+    assert "nope.py" in capsys.readouterr().err
+
+
+def test_verify_writes_the_four_kinds_of_output_and_passes(tmp_path, capsys):
+    assert main(["verify", str(SCENARIO), "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("PASS")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["real.jsonl", "real.perfetto.json", "sim-vs-real.png", "sim-vs-real.svg",
+                     "sim.jsonl", "sim.perfetto.json"]
+    assert load(tmp_path / "sim.jsonl").header.source == "sim"
+    assert load(tmp_path / "real.jsonl").header.source == "real"
+
+
+def test_verify_needs_a_real_program(tmp_path, capsys):
+    text = SCENARIO.read_text("utf-8")
+    cut = text[: text.index("real:")]
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(cut, "utf-8")
+    assert main(["verify", str(bare), "--out", str(tmp_path / "o")]) == 2
+    assert "no 'real' section" in capsys.readouterr().err
+
+
+def test_bad_scenario_is_located(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SCENARIO.read_text("utf-8").replace("to: c2", "to: c3"), "utf-8")
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "c3" in err and "Traceback" not in err
