@@ -75,9 +75,18 @@ def _trace(trace_or_path) -> Trace:
     return load_trace(trace_or_path) if isinstance(trace_or_path, (str, os.PathLike)) else trace_or_path
 
 
-def compare(expected, actual, *, tolerances=None, **options: Any):
-    """Compare two traces (objects or paths); returns a comparison with ``.ok``."""
+def compare(expected, actual, *more_actual, tolerances=None, **options: Any):
+    """Compare a trace with one or more others (objects or paths).
+
+    One ``actual`` gives a :class:`schedsim.compare.Comparison`; several give
+    a :class:`schedsim.compare.ManyComparison` that also judges the model
+    against the real-vs-real spread.  Both have ``.ok`` and ``format_text()``.
+    """
     from .compare import compare as _compare
+    from .compare import compare_many
+    if more_actual:
+        actuals = [_trace(a) for a in (actual, *more_actual)]
+        return compare_many(_trace(expected), actuals, tolerances=tolerances, **options)
     return _compare(_trace(expected), _trace(actual), tolerances=tolerances, **options)
 
 

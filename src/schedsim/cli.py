@@ -96,15 +96,24 @@ def _status_byte(status: int) -> int:
 
 
 def cmd_compare(args) -> int:
-    """Compare a model trace with a real trace; exit 0 (PASS) or 1 (FAIL)."""
+    """Compare a model trace with one or more real traces; exit 0 (PASS) or 1 (FAIL).
+
+    With several real traces the model is also judged against their
+    real-vs-real spread (the noise floor).
+    """
     from .api import compare
-    options = {k: v for k, v in (("order", args.order), ("align", args.align)) if v}
-    result = compare(args.expected, args.actual, tolerances=_tolerances(args.tolerance),
+    options = {k: v for k, v in (("order", args.order), ("align", args.align),
+                                 ("timebase", args.timebase)) if v}
+    result = compare(args.expected, *args.actual, tolerances=_tolerances(args.tolerance),
                      **options)
     if args.json:
         _print_json(result.to_json())
     else:
         print(result.format_text())
+    if args.report:
+        from .compare import write_report
+        path = write_report(result, args.report)
+        print(f"schedsim: report written to {path}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -214,11 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = command("compare", cmd_compare, "compare two traces and give a verdict")
     m.add_argument("expected", metavar="A.jsonl", help="usually the simulated trace")
-    m.add_argument("actual", metavar="B.jsonl", help="usually the real trace")
+    m.add_argument("actual", nargs="+", metavar="B.jsonl",
+                   help="the real trace(s); several give a noise floor")
     m.add_argument("--json", action="store_true", help="print the comparison as JSON")
     m.add_argument("--order", choices=("causal", "exact"), help="how strictly order must agree")
     m.add_argument("--align", choices=("start", "first"),
                    help="zero-align on trace start (default) or on the first matched event")
+    m.add_argument("--timebase", choices=("sleeps", "scale"),
+                   help="bring a time-scaled real run to model time by stretching only its "
+                        "sleeps (default) or by dividing all times by the scale")
+    m.add_argument("--report", metavar="DIR", help="also write report.md and comparison.json")
     m.add_argument("--tolerance", action="append", metavar="NAME=VALUE",
                    help="override one tolerance (repeatable)")
 

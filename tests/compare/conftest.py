@@ -79,6 +79,8 @@ def make_trace(rows, names=("main", "main", "c1", "c2"), *, source="sim", scale=
         if r in drop:
             continue
         fields = dict(fields)
+        if kind == "block" and scale != 1:
+            fields["value"] = round(fields["value"] * scale)  # a real run records the scaled sleep
         if "cause" in fields:
             fields["cause"] = index.get(fields["cause"])
         real_t = round(t * scale) + drift + (shift or {}).get(r, 0)

@@ -96,6 +96,8 @@ def test_a_line_before_its_cause_is_reported_at_the_first_violation():
     assert div.position == 0 and div.early.actual.label == "w1 got it"
     assert div.expected.expected.label == "start"
     assert div.chain == ["main: emit 'start'", "main: send", "w1: wake", "w1: emit 'w1 got it'"]
+    assert div.chain_events == [0, 1, 2, 3]
+    assert nx.is_path(happens_before(model), div.chain_events)
     assert c.order.displaced == 1
 
 

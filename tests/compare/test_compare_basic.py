@@ -128,8 +128,21 @@ def test_no_common_emit_is_a_compare_error(rows):
 def test_json_is_serialisable_and_complete(rows):
     gone = emit_row(rows, "[c2] 正在吃包子 3")
     data = compare(make_trace(rows), make_trace(rows, drop={gone})).to_json()
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     assert json.loads(text)["verdict"] == "FAIL"
     assert data["counts"] == {"matched": 16, "missing": 1, "extra": 0, "misattributed": 0}
     assert data["missing"][0]["label"] == "[c2] 正在吃包子 3"
     assert data["timing"]["model"]["n"] == 16
+
+
+def test_traces_of_different_programs_are_a_compare_error(rows):
+    a = make_trace(rows, source="real", producer={"program": "/x/examples/baozi/coroutines.py"})
+    b = make_trace(rows, source="real", producer={"program": "threads.py"})
+    with pytest.raises(CompareError, match="different programs: expected 'coroutines.py'"):
+        compare(a, b)
+    same = make_trace(rows, source="real", producer={"program": "examples/baozi/coroutines.py"})
+    assert compare(a, same).ok
+    sim = make_trace(rows, producer={"scenario": "s.yaml", "real_program": "threads.py"})
+    with pytest.raises(CompareError):
+        compare(sim, a)
+    assert compare(make_trace(rows), a).ok  # a sim trace that names no program

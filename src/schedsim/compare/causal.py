@@ -170,9 +170,9 @@ def check_causal(expected: Trace, matches: list[Match]) -> OrderResult:
     jumped = overtaken(preds, v, pos)
     w = jumped[0]
     by_exp = {m.expected.index: k for k, m in enumerate(matches)}
+    path = chain(expected, preds, w, v)
     div = Divergence(p, matches[by_exp[w]], act[p],
                      context([m.expected.label for m in matches], by_exp[v]),
                      context([m.actual.label for m in act], p),
-                     describe_chain(expected, chain(expected, preds, w, v)), "causal",
-                     len(jumped))
+                     describe_chain(expected, path), "causal", len(jumped), path)
     return OrderResult("causal", len(bad), div)

@@ -4,8 +4,8 @@ Derived from :func:`schedsim.trace.unit_states` (so they agree with the
 diagrams), and, for real runs, from the OS counters the tracer sampled.
 
 Time scaling: ``--time-scale`` shrinks only a real program's *sleeps*, not
-its work, so blocked time is converted to model time (divided by the
-trace's ``time_scale``) while CPU, runnable and switching time, and the OS
+its work, so blocked time is converted to model time through the trace's
+clock (:mod:`.timing`) while CPU, runnable and switching time, and the OS
 counters, are kept as measured.
 
 OS counters are read from the header's ``meta["counters"]`` (totals keyed
@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..trace import Trace, unit_states
-from .timing import quantile
+from .timing import Clock, quantile, trace_clock
 
 COUNTER_NAMES = {"run_ns": "run_ns", "cpu_ns": "run_ns", "wait_ns": "wait_ns",
                  "slices": "slices", "voluntary": "voluntary",
@@ -102,19 +102,48 @@ def os_counters(trace: Trace) -> dict[int, dict[str, float]]:
     return out
 
 
-def unit_metrics(trace: Trace) -> dict[int, UnitMetrics]:
-    """Every unit's :class:`UnitMetrics` (blocked time in model time, see module doc)."""
-    scale = trace.header.time_scale
+def unit_metrics(trace: Trace, clock: Clock | None = None) -> dict[int, UnitMetrics]:
+    """Every unit's :class:`UnitMetrics` (blocked time in model time, see module doc).
+
+    Switches in are ``run`` events; switches out are ``stop`` and ``block`` events.
+    """
+    clock = clock or trace_clock(trace, "sleeps")
     out = {u.id: UnitMetrics() for u in trace.units}
     for iv in unit_states(trace):
         name = _STATE_LISTS.get(iv.state)
         if name is not None:
-            length = iv.end - iv.start
-            getattr(out[iv.unit], name).append(length / scale if name == "blocks" else length)
+            length = (clock.model(iv.end) - clock.model(iv.start) if name == "blocks"
+                      else iv.end - iv.start)
+            getattr(out[iv.unit], name).append(length)
     for i in trace.indices("run"):
         out[trace[i].unit].switches_in += 1
-    for i in trace.indices("stop"):
-        out[trace[i].unit].switches_out += 1
+    for kind in ("stop", "block"):
+        for i in trace.indices(kind):
+            out[trace[i].unit].switches_out += 1
     for unit, counters in os_counters(trace).items():
         out[unit].os = counters
     return out
+
+
+@dataclass
+class UnitComparison:
+    """The metrics of one expected unit beside those of its actual counterpart."""
+
+    expected_name: str
+    actual_name: str
+    expected: UnitMetrics
+    actual: UnitMetrics
+
+    def to_json(self) -> dict:
+        """A plain-dict view."""
+        return {"expected_unit": self.expected_name, "actual_unit": self.actual_name,
+                "expected": self.expected.summary(), "actual": self.actual.summary()}
+
+
+def compare_units(expected: Trace, actual: Trace, pairs,
+                  clocks: tuple[Clock, Clock] | None = None) -> list[UnitComparison]:
+    """Side-by-side metrics for each paired thread or coroutine (``pairs``: UnitPairs)."""
+    ce, ca = clocks or (None, None)
+    me, ma = unit_metrics(expected, ce), unit_metrics(actual, ca)
+    return [UnitComparison(p.expected_name, p.actual_name, me[p.expected], ma[p.actual])
+            for p in pairs if expected.units[p.expected].kind != "process"]

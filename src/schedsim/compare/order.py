@@ -26,7 +26,9 @@ class Divergence:
     actual line that came too soon (or, in exact mode, the one found where
     ``expected`` was due); in causal mode ``expected`` is the first line it
     overtook, ``overtaken`` how many lines it overtook, and ``chain`` the events
-    from the one that must come first to the one that came too early.
+    from the one that must come first to the one that came too early
+    (``chain_events``: the whole path as expected-trace event indices, for
+    drawing it).
     """
 
     position: int
@@ -37,6 +39,7 @@ class Divergence:
     chain: list[str] = field(default_factory=list)
     mode: str = "exact"
     overtaken: int = 0
+    chain_events: list[int] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line saying what came where."""
@@ -54,7 +57,7 @@ class Divergence:
                 "actual_label": self.early.actual.label,
                 "expected_context": self.expected_context,
                 "actual_context": self.actual_context, "chain": self.chain,
-                "overtaken": self.overtaken}
+                "chain_events": self.chain_events, "overtaken": self.overtaken}
 
 
 @dataclass

@@ -1,22 +1,26 @@
 """The terminal report of a :class:`~schedsim.compare.result.Comparison`.
 
 Verdict first, then the failures, the worst divergences, and tables of
-units, timing and makespan.  Plain text, no colour.
+units, timing, makespan and per-unit metrics.  Plain text, no colour.
 """
 
 from __future__ import annotations
 
+from .tables import SHOW, Table, metrics_table, timing_table, units_table, worst_table
 from .textfmt import duration, percent, short, table
 
-#: how many worst-timed lines and missing/extra lines to show
-SHOW = 5
+
+def render(t: Table) -> str:
+    """A :class:`Table` as aligned text under its title."""
+    return f"{t.title}:\n" + table(t.headers, t.rows, set(t.right))
 
 
 def headline(c) -> str:
     """``PASS  sim trace of X  vs  real trace of Y`` and a one-line summary."""
     order = "order agrees" if c.order.divergence is None else "ORDER DIFFERS"
     p95 = c.timing.p95
-    real = (f" ({duration(p95 * c.actual.time_scale)} real)" if c.actual.time_scale != 1 else "")
+    real_p95 = duration(c.real_timing().p95)
+    real = f" ({real_p95} in actual time)" if real_p95 != duration(p95) else ""
     return (f"{c.verdict}  {c.expected.describe()}  vs  {c.actual.describe()}\n"
             f"      {len(c.matches)} lines matched, {len(c.missing)} missing, {len(c.extra)} extra;"
             f" {order} ({c.order.mode}); p95 timing error {duration(p95)}{real};"
@@ -31,36 +35,29 @@ def failures(c) -> list[str]:
                                                   enumerate(c.failures, 1)]
 
 
-def worst(c) -> list[str]:
-    """The lines furthest off in time, then missing and extra lines."""
-    ue, ua = c.expected.units, c.actual.units
-    rows = [[short(m.expected.label), f"{ue[m.expected.unit]} → {ua[m.actual.unit]}",
-             duration(m.expected.t / c.expected.time_scale),
-             duration(m.actual.t / c.actual.time_scale), duration(err, signed=True)]
-            for m, err in c.worst(SHOW)]
-    out = ["Worst divergences (model time):",
-           table(["line", "unit", "expected t", "actual t", "error"], rows, right={2, 3, 4})]
-    for name, emits, units, scale in (("missing", c.missing, ue, c.expected.time_scale),
-                                      ("extra", c.extra, ua, c.actual.time_scale)):
+def leftovers(c) -> list[str]:
+    """Missing and extra lines, and the first order divergence, one per line."""
+    out = []
+    for name, emits, units, clock in (("missing", c.missing, c.expected.units, c.clocks[0]),
+                                      ("extra", c.extra, c.actual.units, c.clocks[1])):
         for e in emits[:SHOW]:
-            out.append(f"  {name}: {short(e.label)!r} ({units[e.unit]}, at {duration(e.t / scale)})")
+            out.append(f"{name}: {short(e.label)!r} ({units[e.unit]}, "
+                       f"at {duration(clock.model(e.t))})")
         if len(emits) > SHOW:
-            out.append(f"  … and {len(emits) - SHOW} more {name}")
+            out.append(f"… and {len(emits) - SHOW} more {name}")
     div = c.order.divergence
     if div is not None:
-        out.append(f"  order {div.describe()}")
-        out.append(f"    expected: {' | '.join(div.expected_context)}")
-        out.append(f"    actual:   {' | '.join(div.actual_context)}")
+        out.append(f"order {div.describe()}")
+        out.append(f"  expected: {' | '.join(div.expected_context)}")
+        out.append(f"  actual:   {' | '.join(div.actual_context)}")
         if div.chain:
-            out.append("    because:  " + " → ".join(div.chain))
+            out.append("  because:  " + " → ".join(div.chain))
     return out
 
 
-def units(c) -> list[str]:
-    """The unit mapping table."""
-    rows = [[p.expected_name, p.actual_name, str(p.shared), p.how] for p in c.units]
-    out = ["Units (expected → actual):",
-           table(["expected", "actual", "shared lines", "paired by"], rows, right={2})]
+def units_extra(c) -> list[str]:
+    """Units without a counterpart."""
+    out = []
     if c.unmapped_expected:
         out.append("  no counterpart (expected): " + ", ".join(c.unmapped_expected))
     if c.unmapped_actual:
@@ -68,22 +65,20 @@ def units(c) -> list[str]:
     return out
 
 
-def timing(c) -> list[str]:
-    """Timing error in model time and in the actual trace's time, and the makespan."""
-    model, real = c.timing, c.real_timing()
-    rows = [[name, duration(getattr(model, attr), signed=attr == "mean_signed"),
-             duration(getattr(real, attr), signed=attr == "mean_signed")]
-            for name, attr in (("median", "median"), ("p95", "p95"), ("max", "max"),
-                               ("mean (signed)", "mean_signed"))]
+def makespan_line(c) -> str:
+    """``Makespan: expected …, actual …, error …``."""
     span = c.makespan
-    return [f"Timing error per matched line (aligned at {c.align}, {model.n} lines):",
-            table(["", "model time", f"actual time (×{c.actual.time_scale:g})"], rows,
-                  right={1, 2}),
-            f"Makespan: expected {duration(span.expected)}, actual {duration(span.actual)}, "
-            f"error {duration(span.error, signed=True)} ({percent(span.relative)})"]
+    return (f"Makespan: expected {duration(span.expected)}, actual {duration(span.actual)}, "
+            f"error {duration(span.error, signed=True)} ({percent(span.relative)})")
 
 
 def format_comparison(c) -> str:
     """The whole report as one string."""
-    parts = [[headline(c)], failures(c), worst(c), units(c), timing(c)]
+    left = leftovers(c)
+    parts = [[headline(c)], failures(c), ["Divergences:"] + ["  " + x for x in left] if left else [],
+             [render(worst_table(c))],
+             [render(units_table(c))] + units_extra(c),
+             [render(timing_table(c)), makespan_line(c)]]
+    if c.unit_metrics:
+        parts.append([render(metrics_table(c))])
     return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

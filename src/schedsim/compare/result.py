@@ -11,7 +11,7 @@ from .emits import Emit
 from .order import OrderResult
 from .report_json import comparison_json
 from .report_text import format_comparison
-from .timing import Makespan, Stats
+from .timing import Clock, Makespan, Stats
 from .tolerances import Tolerances
 
 
@@ -44,9 +44,9 @@ class TraceInfo:
 class Comparison:
     """Everything :func:`~schedsim.compare.compare` found.
 
-    Times (``errors``, ``timing``, ``makespan``) are model ns; multiply by
-    ``actual.time_scale`` for the actual trace's own time units
-    (:meth:`real_timing`).  ``failures`` lists why the comparison is not ok,
+    Times (``errors``, ``timing``, ``makespan``) are model ns; ``raw_errors``
+    and :meth:`real_timing` give the per-line errors in the actual trace's own
+    ns; ``clocks`` map each trace's raw ns to model ns.  ``failures`` lists why the comparison is not ok,
     most important first; empty means PASS.
     """
 
@@ -62,7 +62,11 @@ class Comparison:
     makespan: Makespan
     tolerances: Tolerances
     align: str = "start"
+    timebase: str = "sleeps"
+    clocks: tuple = (Clock(), Clock())  # (expected, actual): raw ns -> model ns
+    raw_errors: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    unit_metrics: list = field(default_factory=list)  # list[UnitComparison]
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,7 +96,7 @@ class Comparison:
 
     def real_timing(self) -> Stats:
         """The timing statistics in the actual trace's own time units."""
-        return self.timing.scaled(self.actual.time_scale)
+        return Stats.of(self.raw_errors)
 
     def worst(self, n: int = 5) -> list[tuple[Match, float]]:
         """The ``n`` matched lines with the largest absolute timing error."""

@@ -1,20 +1,37 @@
-"""Timing statistics: per-event error and makespan, in model time.
+"""Timing: each trace's clock in model time, per-event error, makespan.
 
-Each trace's ``t`` counts from its own start; dividing by the header's
-``time_scale`` turns a real run made with shrunken sleeps back into model
-time.  With ``align="first"`` both traces are also shifted so that their
-first matched line is at 0 (useful when start-up differs).
+Each trace's ``t`` counts from its own start.  A real run made with
+``--time-scale s`` slept ``s`` times as long as the program asked and did
+everything else at full speed, so turning its clock back into model time
+has two readings (``timebase``):
+
+* ``"sleeps"`` (the default): stretch only the time the run spent in scaled
+  sleeps, by ``1/s``: the union, over all ``block`` {reason: sleep} events, of
+  ``[block, block + min(value, wake - block))`` (``value`` is the duration
+  the run asked the OS for; without it the whole block→wake interval).  Work,
+  tracer overhead and timer overshoot keep their real length, which is what
+  the same run without scaling would have shown.  Sleeps overlapping in
+  several threads stretch once.
+* ``"scale"``: divide every time by ``s`` (simple; it also inflates work and
+  overshoot ``1/s`` times).  Also used when a scaled trace records no sleep:
+  then the scale is all there is to go by.
+
+A trace with time scale 1 (every simulation) is its own model time.
+``align="first"`` also shifts both traces so that their first matched line
+is at 0 (useful when start-up differs).
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..trace import Trace
 from .align import Match
 
 ALIGNS = ("start", "first")
+TIMEBASES = ("sleeps", "scale")
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -30,25 +47,96 @@ def quantile(values: list[float], q: float) -> float:
 
 @dataclass(frozen=True)
 class Clock:
-    """Turns one trace's raw ns into model ns: ``t / scale - offset``."""
+    """A piecewise-linear map from a trace's raw ns to model ns, minus ``offset``.
 
-    scale: float
+    Segment ``k`` starts at raw time ``raw[k]`` (model time ``model_at[k]``)
+    and runs at ``slope[k]`` model ns per raw ns.  ``unit`` is the model
+    length of one raw ns outside stretched sleeps (``1/s`` for the ``scale``
+    timebase, else 1): what an allowance given in real ns is worth.
+    """
+
+    raw: tuple[float, ...] = (0.0,)
+    model_at: tuple[float, ...] = (0.0,)
+    slope: tuple[float, ...] = (1.0,)
     offset: float = 0.0
+    unit: float = 1.0
+    basis: str = "model"  # "model" (scale 1), "sleeps" or "scale"
 
-    def model(self, t: int) -> float:
-        """Model time of raw trace time ``t``."""
-        return t / self.scale - self.offset
+    def model(self, t: float) -> float:
+        """Model time of raw time ``t``."""
+        k = max(0, bisect_right(self.raw, t) - 1)
+        return self.model_at[k] + (t - self.raw[k]) * self.slope[k] - self.offset
+
+    def rate(self, t: float) -> float:
+        """Model ns per raw ns at raw time ``t`` (the lower of the two sides at a
+        knot: an event at the edge of a sleep is outside it)."""
+        k = max(0, bisect_right(self.raw, t) - 1)
+        if k > 0 and self.raw[k] == t:
+            return min(self.slope[k], self.slope[k - 1])
+        return self.slope[k]
+
+    def to_raw(self, m: float) -> float:
+        """Raw time whose model time is ``m`` (the inverse of :meth:`model`)."""
+        m += self.offset
+        k = max(0, bisect_right(self.model_at, m) - 1)
+        return self.raw[k] + (m - self.model_at[k]) / self.slope[k]
+
+    def shifted(self, offset: float) -> "Clock":
+        """The same clock with ``offset`` subtracted."""
+        return Clock(self.raw, self.model_at, self.slope, offset, self.unit, self.basis)
 
 
-def clocks(expected: Trace, actual: Trace, matches: list[Match], how: str) -> tuple[Clock, Clock]:
-    """The two traces' clocks for alignment ``how`` (``start`` or ``first``)."""
+def sleep_portions(trace: Trace) -> list[tuple[int, int]]:
+    """The raw intervals a trace spent in (scaled) sleeps, merged and sorted."""
+    open_at: dict[int, tuple[int, object]] = {}
+    spans = []
+    for ev in trace:
+        if ev.kind == "block" and ev.reason == "sleep":
+            open_at[ev.unit] = (ev.t, ev.value)
+        elif ev.kind in ("wake", "exit", "run") and ev.unit in open_at:
+            start, asked = open_at.pop(ev.unit)
+            end = ev.t
+            if isinstance(asked, (int, float)) and not isinstance(asked, bool) and asked >= 0:
+                end = min(end, start + asked)
+            if end > start:
+                spans.append((start, end))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def trace_clock(trace: Trace, timebase: str) -> Clock:
+    """The clock of ``trace`` in ``timebase`` (see the module doc)."""
+    s = trace.header.time_scale
+    if s == 1:
+        return Clock()
+    portions = sleep_portions(trace) if timebase == "sleeps" else []
+    if not portions:
+        return Clock(slope=(1 / s,), unit=1 / s, basis="scale")
+    raw, model_at, slope = [0.0], [0.0], [1.0]
+    for a, b in portions:
+        for t, rate in ((a, 1 / s), (b, 1.0)):
+            model_at.append(model_at[-1] + (t - raw[-1]) * slope[-1])
+            raw.append(float(t))
+            slope.append(rate)
+    return Clock(tuple(raw), tuple(model_at), tuple(slope), basis="sleeps")
+
+
+def clocks(expected: Trace, actual: Trace, matches: list[Match], how: str,
+           timebase: str = "sleeps") -> tuple[Clock, Clock]:
+    """The two traces' clocks for alignment ``how`` and ``timebase``."""
     if how not in ALIGNS:
         raise ValueError(f"align must be one of {ALIGNS}, not {how!r}")
-    ce, ca = Clock(expected.header.time_scale), Clock(actual.header.time_scale)
+    if timebase not in TIMEBASES:
+        raise ValueError(f"timebase must be one of {TIMEBASES}, not {timebase!r}")
+    ce, ca = trace_clock(expected, timebase), trace_clock(actual, timebase)
     if how == "first" and matches:
-        first_e = matches[0].expected.t
-        first_a = min(m.actual.t for m in matches)
-        ce, ca = Clock(ce.scale, first_e / ce.scale), Clock(ca.scale, first_a / ca.scale)
+        ce = ce.shifted(ce.model(matches[0].expected.t))
+        ca = ca.shifted(ca.model(min(m.actual.t for m in matches)))
     return ce, ca
 
 
@@ -84,6 +172,12 @@ class Stats:
 def event_errors(matches: list[Match], ce: Clock, ca: Clock) -> list[float]:
     """Signed timing error of each match in model ns (actual minus expected)."""
     return [ca.model(m.actual.t) - ce.model(m.expected.t) for m in matches]
+
+
+def raw_errors(matches: list[Match], errors: list[float], ca: Clock) -> list[float]:
+    """The model-time ``errors`` in the actual trace's own ns, at the rate of the
+    actual clock where each actual line is (1 outside sleeps; ``s`` when scaling)."""
+    return [err / ca.rate(m.actual.t) for m, err in zip(matches, errors)]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,13 @@ class Tolerances:
     * ``floor_ns``: an absolute allowance, in the actual trace's own time
       units (ns), under which timing and makespan errors always pass; it is
       converted to model time by dividing by the actual trace's time scale.
+    * ``noise_factor``: with several real runs, the model is "within the noise"
+      when each of its errors is at most this many times the worst
+      real-vs-real error plus ``noise_min_ns`` (real time, like ``floor_ns``,
+      but small: 20 µs, a scheduler wake-up's jitter, so that the large
+      ``floor_ns`` does not hide a model error the runs themselves never
+      show); 1.5 because a handful of runs underestimates the spread.  ``require_noise`` makes being beyond the
+      noise a failure (off by default: the verdict says it either way).
     """
 
     max_missing: int = 0
@@ -44,10 +51,13 @@ class Tolerances:
     timing_max: float | None = 0.10
     makespan: float = 0.05
     floor_ns: int = 1_000_000
+    noise_factor: float = 1.5
+    noise_min_ns: int = 20_000
+    require_noise: bool = False
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if value is not None and value < 0:
+            if value is not None and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"tolerance {name!r} must not be negative, got {value!r}")
 
     def to_json(self) -> dict:

@@ -8,25 +8,25 @@ from .align import Alignment
 from .emits import Emit
 from .order import OrderResult
 from .textfmt import duration, percent
-from .timing import Makespan, Stats
+from .timing import Clock, Makespan, Stats
 from .tolerances import Tolerances
 
 
-def _where(e: Emit, names: list[str], scale: float) -> str:
-    return f"{e.label!r} ({names[e.unit]}, at {duration(e.t / scale)})"
+def _where(e: Emit, names: list[str], clock: Clock) -> str:
+    return f"{e.label!r} ({names[e.unit]}, at {duration(clock.model(e.t))})"
 
 
 def count_failures(al: Alignment, tol: Tolerances, exp_names: list[str], act_names: list[str],
-                   scales: tuple[float, float]) -> list[str]:
+                   clocks: tuple[Clock, Clock]) -> list[str]:
     """Failures about which lines exist: missing and extra."""
     out = []
     if len(al.missing) > tol.max_missing:
         out.append(f"{len(al.missing)} expected line(s) missing from the actual trace "
                    f"(allowed {tol.max_missing}); first: "
-                   f"{_where(al.missing[0], exp_names, scales[0])}")
+                   f"{_where(al.missing[0], exp_names, clocks[0])}")
     if len(al.extra) > tol.max_extra:
         out.append(f"{len(al.extra)} extra line(s) in the actual trace (allowed {tol.max_extra}); "
-                   f"first: {_where(al.extra[0], act_names, scales[1])}")
+                   f"first: {_where(al.extra[0], act_names, clocks[1])}")
     return out
 
 
@@ -56,25 +56,26 @@ def order_failures(order: OrderResult, tol: Tolerances) -> list[str]:
     return [text]
 
 
-def _limit(rel: float, base: float, floor_ns: int, real_scale: float) -> float:
-    return max(rel * base, floor_ns / real_scale)
+def _limit(rel: float, base: float, floor_ns: int, unit: float) -> float:
+    return max(rel * base, floor_ns * unit)
 
 
-def timing_failures(timing: Stats, span: Makespan, tol: Tolerances, real_scale: float,
+def timing_failures(timing: Stats, span: Makespan, tol: Tolerances, unit: float,
                     worst: str) -> list[str]:
-    """Failures about time: p95 and max per-event error, makespan."""
+    """Failures about time: p95 and max per-event error, makespan (``unit``: model
+    ns per real ns of the actual clock, to convert ``floor_ns``)."""
     out = []
     if timing.n:
-        limit = _limit(tol.timing_p95, span.expected, tol.floor_ns, real_scale)
+        limit = _limit(tol.timing_p95, span.expected, tol.floor_ns, unit)
         if timing.p95 > limit:
             out.append(f"p95 timing error {duration(timing.p95)} exceeds {duration(limit)} "
                        f"({tol.timing_p95 * 100:g} % of the expected makespan); worst: {worst}")
         if tol.timing_max is not None:
-            limit = _limit(tol.timing_max, span.expected, tol.floor_ns, real_scale)
+            limit = _limit(tol.timing_max, span.expected, tol.floor_ns, unit)
             if timing.max > limit:
                 out.append(f"max timing error {duration(timing.max)} exceeds {duration(limit)} "
                            f"({tol.timing_max * 100:g} % of the expected makespan); worst: {worst}")
-    limit = _limit(tol.makespan, span.expected, tol.floor_ns, real_scale)
+    limit = _limit(tol.makespan, span.expected, tol.floor_ns, unit)
     if abs(span.error) > limit and not math.isnan(span.error):
         out.append(f"makespan error {duration(span.error, signed=True)} "
                    f"({percent(span.relative)}) exceeds ±{duration(limit)} "
