@@ -98,3 +98,17 @@ def test_bad_scenario_is_located(tmp_path, capsys):
     assert main(["check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:" in err and "c3" in err and "Traceback" not in err
+
+
+def test_several_real_runs_give_a_noise_floor_and_a_report(traces, tmp_path, capsys):
+    second = tmp_path / "real2.jsonl"
+    assert main(["trace", "--time-scale", "0.01", "-o", str(second), str(PROGRAM)]) == 0
+    capsys.readouterr()
+    status = main(["compare", str(traces / "sim.jsonl"), str(traces / "real.jsonl"), str(second),
+                   "--report", str(tmp_path / "rep")])
+    out = capsys.readouterr().out
+    assert status == 0 and out.startswith("PASS")
+    assert "noise floor" in out
+    report = (tmp_path / "rep" / "report.md").read_text("utf-8")
+    assert "PASS" in report
+    assert json.loads((tmp_path / "rep" / "comparison.json").read_text())["ok"] is True
