@@ -53,7 +53,7 @@ def check_invariants(trace) -> None:
     # busy + idle + switching = makespan on every CPU
     m = metrics(trace)
     ncpu = trace.header.machine["cpus"]
-    assert len(m.cpus) <= ncpu
+    assert len(m.cpus) == ncpu
     for row in m.cpus:
         assert row["busy"] >= 0 and row["idle"] >= 0 and row["switching"] >= 0, row
         assert row["busy"] + row["idle"] + row["switching"] == m.overall["makespan"]

@@ -99,3 +99,19 @@ def test_instruments_see_every_event():
     counter = Count()
     result = simulate(load(BAOZI), instruments=[counter])
     assert counter.n == result.events and counter.units == 4 and counter.closed
+
+
+def test_identical_bytes_across_interpreters_and_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+    code = ("import sys; from schedsim.scenario import load; from schedsim.model import simulate;"
+            "simulate(load(sys.argv[1]), out=sys.argv[2])")
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"hash{seed}.jsonl"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, str(REPO / "scenarios" / "baozi-threads.yaml"),
+                        str(out)], check=True, env=env)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and len(outs[0]) > 1000

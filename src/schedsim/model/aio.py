@@ -63,10 +63,10 @@ class Loop:
         cost = th.sim.costs["task_switch"]
         th.record("switch", unit=task.unit, peer=self.last, level="coroutine", cost=cost,
                   cpu=th.cpu)
+        th.stack.append(task.unit)
         yield from th.spend(cost)
         th.record("run", unit=task.unit, cause=cause, cpu=th.cpu)
         self.last = task.unit
-        th.stack.append(task.unit)
         task.running = True
         result = yield from drive(task.gen, payload)
         task.running = False
@@ -93,10 +93,15 @@ def asyncio_main(th):
     yield from th.loop.run_until(main)
 
 
-def _timer(th, ns: int):
-    """A registration that readies the task after ``ns``."""
+def _timer(th, ns: int, overshoot: bool = True):
+    """A registration that readies the task after ``ns`` (plus the timer overshoot
+    the profile gives, as the loop sleeps in its selector); 0 readies it at once."""
     def register(wake) -> None:
-        th.env.timeout(ns).callbacks.append(lambda _e: wake(None, None))
+        if ns == 0:
+            wake(None, None)
+            return
+        extra = th.sim.profile.sleep_overshoot(ns) if overshoot else 0
+        th.env.timeout(ns + extra).callbacks.append(lambda _e: wake(None, None))
     return register
 
 
@@ -113,7 +118,7 @@ def op_await(ctx, op):
     elif what == "io":
         ns = inner.arg if isinstance(inner.arg, int) else inner.arg["time"]
         cause = th.record("send", unit=ctx.unit, obj="io", value=ns)
-        yield Await("io", _timer(th, ns))
+        yield Await("io", _timer(th, ns, overshoot=False))
         th.record("recv", unit=ctx.unit, obj="io", cause=cause)
     elif what == "get":
         yield from _await_get(ctx, op, inner)
@@ -151,7 +156,7 @@ def periodic(th):
     """A periodic real-time thread: one job (its program) per period, each with
     an absolute deadline; a job that ends late records a ``mark`` "deadline miss"."""
     spec, env = th.spec, th.env
-    t0 = env.now
+    t0 = th.t0                       # releases count from the thread's start
     deadline = spec.deadline or spec.period
     ctx = Ctx(th, th.unit, spec.name)
     for job in range(spec.jobs or 1):

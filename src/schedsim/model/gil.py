@@ -67,6 +67,13 @@ class GIL:
         if self.waiters:
             self._arm()
 
+    def abandon(self, th) -> None:
+        """``th`` dies with its process: the GIL goes to nobody (its waiters die too)."""
+        if self.holder is th:
+            self.holder = None
+            self._epoch += 1
+        th.gil_held = False
+
     def forced_drop(self, th):
         """The switch interval expired with waiters: hand over, then wait again."""
         if self.holder is th and self.waiters:

@@ -25,7 +25,8 @@ class Ctx:
         self.thread = thread
         self.unit = unit
         self.name = name
-        self.vars: dict = {"self": name}
+        self.vars: dict = {"self": name, "thread": thread.spec.name,
+                           "process": thread.process.name}
         self.coro = coro
 
     @property
@@ -163,11 +164,11 @@ def transfer(ctx, op, g: Coro, obj: str, value):
     cost = th.sim.costs["generator_switch"]
     cause = th.record("send", unit=ctx.unit, peer=g.unit, obj=obj, value=value)
     th.record("switch", unit=g.unit, peer=ctx.unit, level="coroutine", cost=cost, cpu=th.cpu)
+    th.stack.append(g.unit)      # from here on g is on its thread (stops if the thread does)
     yield from th.spend(cost)
     th.record("run", unit=g.unit, cause=cause, cpu=th.cpu)
     if value is not None:
         th.record("recv", unit=g.unit, cause=cause, value=value)
-    th.stack.append(g.unit)
     g.running = True
     first, g.started = not g.started, True
     result = yield from drive(g.gen, None if first else value)

@@ -50,12 +50,16 @@ class Scheduler:
         return None
 
     def _maybe_preempt(self, th) -> None:
-        victim = None
+        """Preempt the worst running thread that ``th`` beats (among equals, one that
+        is running now rather than still switching in)."""
+        beats, victim = self.policy.beats, None
         for cpu in self.cpus:
             cur = cpu.current
-            if cur is not None and not cur.preempt_pending and self.policy.beats(th, cur):
-                if victim is None or self.policy.beats(victim, cur):
-                    victim = cur
+            if cur is None or cur.preempt_pending or not beats(th, cur):
+                continue
+            if victim is None or beats(victim, cur) or (
+                    cur.spending and not victim.spending and not beats(cur, victim)):
+                victim = cur
         if victim is not None:
             victim.request_preempt()
 
@@ -74,8 +78,8 @@ class Scheduler:
         if cpu.current is not th:
             raise ModelInvariantError(f"{th.name} released CPU {index} it was not on")
         cpu.current = None
-        cpu.last = th
         th.cpu = None
+        cpu.last = th
         th.last_cpu = index
         nxt = self.policy.pop()
         while nxt is not None and nxt.killed:
@@ -84,7 +88,8 @@ class Scheduler:
             self._idle.append(index)
             self._idle.sort()
             return
-        self._assign(nxt, index)
+        cpu.current = nxt
+        nxt.cpu = index
         nxt.dispatched(index)
 
     def waiting(self) -> int:

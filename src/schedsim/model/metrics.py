@@ -32,15 +32,20 @@ class Metrics:
         return {"units": self.units, "cpus": self.cpus, "overall": self.overall}
 
     def unit(self, name: str, kind: str | None = None) -> dict:
-        """The row of the first unit called ``name`` (of ``kind``)."""
+        """The row of the first unit called ``name`` or with that path
+        (``process/thread/coroutine``), optionally of ``kind``."""
         for row in self.units:
-            if row["name"] == name and (kind is None or row["kind"] == kind):
+            if name in (row["name"], row["path"]) and (kind is None or row["kind"] == kind):
                 return row
         raise KeyError(name)
 
 
 def _unit_rows(trace: Trace) -> list[dict]:
-    rows = [{"id": u.id, "name": u.name, "kind": u.kind, "cpu": 0, "runnable": 0, "blocked": 0,
+    def path(u) -> str:
+        return u.name if u.parent is None or u.kind == "process" else \
+            f"{path(trace.units[u.parent])}/{u.name}"
+
+    rows = [{"id": u.id, "name": u.name, "path": path(u), "kind": u.kind, "cpu": 0, "runnable": 0, "blocked": 0,
              "gil_wait": 0, "switching": 0, "switches_in": 0, "switches_out": 0,
              "response": None, "io_latency": None} for u in trace.units]
     last_state: dict[int, tuple[str, int]] = {}
@@ -98,6 +103,8 @@ def _cpu_rows(trace: Trace, makespan: int) -> list[dict]:
             r = row(ev.cpu)
             r["busy"] -= ev.cost
             r["switching"] += ev.cost
+    for cpu in range(int(trace.header.machine.get("cpus") or 0)):
+        row(cpu)                                     # CPUs that never ran anything
     for r in cpus.values():
         r["idle"] = makespan - r["busy"] - r["switching"]
     return [cpus[k] for k in sorted(cpus)]
@@ -138,7 +145,7 @@ def format_metrics(m: Metrics) -> str:
     """The figures as aligned text tables (each time with its own unit)."""
     head = ["unit", "kind", "cpu", "runnable", "blocked", "gil wait", "in", "out",
             "response", "io latency"]
-    body = [[r["name"], r["kind"], _ms(r["cpu"]), _ms(r["runnable"]), _ms(r["blocked"]),
+    body = [[r["path"], r["kind"], _ms(r["cpu"]), _ms(r["runnable"]), _ms(r["blocked"]),
              _ms(r["gil_wait"]), str(r["switches_in"]), str(r["switches_out"]),
              _ms(r["response"]), _ms(r["io_latency"])]
             for r in m.units if r["kind"] != "process"]

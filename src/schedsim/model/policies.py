@@ -21,6 +21,7 @@ class Policy:
 
     name = "fifo"
     preemptive = False
+    charges = False     # True when charge() does something (saves a call per slice)
 
     def __init__(self, machine) -> None:
         self.machine = machine
@@ -110,6 +111,7 @@ class Fair(_HeapPolicy):
     virtual runtime grows by ``ran × 1024 / weight``."""
 
     name = "fair"
+    charges = True
 
     def __init__(self, machine) -> None:
         super().__init__(machine)

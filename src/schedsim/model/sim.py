@@ -58,6 +58,7 @@ class Process:
         self.done = False
         self.joiners: list = []
         self.exit_index: int | None = None
+        self.startup = 0          # CPU time the main thread spends starting an interpreter
         self.queues, self.locks, self.events = make_sync_objects(sim, spec)
 
 
@@ -148,6 +149,8 @@ class Sim:
         if memory is not None:
             proc.memory = memory
         self.rec(self.env.now, proc.unit, "spawn", peer=creator, cost=cost, reason=how)
+        if how in ("spawn", "forkserver"):
+            proc.startup = cost
         for th in proc.threads.values():
             if th.spec.autostart:
                 self.start_thread(th, creator)
@@ -160,10 +163,13 @@ class Sim:
         th.proc = self.env.process(self._thread_body(th))
 
     def _thread_body(self, th: Thread):
+        th.t0 = self.env.now
         if th.spec.period:
             th.abs_deadline = self.env.now + (th.spec.deadline or th.spec.period)
         try:
             yield from th.get_cpu()
+            if th.process.startup and th is next(iter(th.process.threads.values())):
+                yield from th.spend(th.process.startup)   # interpreter start-up (spawn)
             if th.on_start is not None:
                 th.on_start(th.last_run, None)
             if th.spec.period:
@@ -182,19 +188,27 @@ class Sim:
     def _killed(self, th: Thread) -> None:
         """``th``'s process was terminated: it stops wherever it was."""
         th.killed = True
-        if th.gil_held:
-            th.process.gil.release(th)
+        if th.process.gil is not None:
+            th.process.gil.abandon(th)
+        for unit in reversed(th.stack):
+            self.rec(self.env.now, unit, "stop", reason="exit")
+        th.stack.clear()
+        self._close_coroutines(th)
         self._end_thread(th, th.record("exit", cause=th.kill_cause, value=-15, cpu=th.cpu))
 
     def _finish_thread(self, th: Thread):
         yield from interp.HANDLERS["__drain__"](th)
-        for coro in th.coros.values():
-            if coro.started and not coro.done:   # closed when the interpreter exits
-                coro.done = True
-                coro.exit_index = th.record("exit", unit=coro.unit)
+        self._close_coroutines(th)
         if th.gil_held:
             th.process.gil.release(th)
         self._end_thread(th, th.record("exit", cpu=th.cpu))
+
+    def _close_coroutines(self, th: Thread) -> None:
+        """Coroutines still suspended when their thread ends are closed (``exit``)."""
+        for coro in th.coros.values():
+            if coro.started and not coro.done:
+                coro.done = True
+                coro.exit_index = th.record("exit", unit=coro.unit)
 
     def _end_thread(self, th: Thread, exit_index: int) -> None:
         th.done = True

@@ -230,9 +230,9 @@ def op_io(ctx, op):
         yield from th.block(ev, "io", obj="io", value=ns)
     elif mode == "poll":
         ready_at = th.env.now + ns
-        while th.env.now < ready_at:
+        while th.env.now < ready_at:           # each poll finds it not ready; work, retry
             th.record("mark", unit=ctx.unit, label="poll: not ready", obj="io")
-            yield from th.spend(min(spec["every"], ready_at - th.env.now))
+            yield from th.spend(spec["every"])
     else:
         start_async(ctx, spec, cause)
         return
@@ -314,13 +314,15 @@ def spawn_process(ctx, op, child):
         raise op.loc.error(f"process {child.name!r} was already started")
     how, costs = child.spec.start, sim.costs
     if how == "fork":
+        # the parent copies its page tables: fork + per MiB of touched memory, on its CPU
         cost = costs["fork"] + costs["fork_per_mib"] * th.process.spec.memory
         memory = {**copy.deepcopy(child.spec.vars), **copy.deepcopy(th.process.memory)}
+        yield from th.spend(cost)
+        sim.start_process(child, ctx.unit, cost, how, memory)
     else:
+        # a fresh interpreter starts up in the child, on the child's CPU
         cost = costs["spawn_process" if how == "spawn" else "forkserver_process"]
-        memory = copy.deepcopy(child.spec.vars)
-    yield from th.spend(cost)
-    sim.start_process(child, ctx.unit, cost, how, memory)
+        sim.start_process(child, ctx.unit, cost, how, copy.deepcopy(child.spec.vars))
 
 
 @handler("join")

@@ -18,6 +18,12 @@ from .policies import nice_weight
 class Thread:
     """The runtime state of one thread."""
 
+    __slots__ = ("sim", "env", "process", "spec", "name", "unit", "cpu", "last_cpu", "stack",
+                 "spending", "preempt_pending", "slice_left", "gil_held", "gil_drop",
+                 "weight", "vruntime", "abs_deadline", "done", "exit_index", "joiners",
+                 "dispatch_ev", "proc", "loop", "coros", "requests", "pending", "due",
+                 "started", "killed", "kill_cause", "t0", "on_start", "last_run")
+
     def __init__(self, sim, process, spec, unit: int) -> None:
         self.sim = sim
         self.env = sim.env
@@ -49,6 +55,7 @@ class Thread:
         self.started = False
         self.killed = False
         self.kill_cause: int | None = None
+        self.t0 = 0                          # when the thread was started
         self.on_start = None                 # waiter of the thread that started this one
         self.last_run: int | None = None     # index of this thread's latest run event
 
@@ -67,29 +74,68 @@ class Thread:
         """Wait until the scheduler gives this thread a CPU, then switch in."""
         index = self.sim.sched.runnable(self)
         if index is None:
-            self.dispatch_ev = self.env.event()
-            index = yield self.dispatch_ev
+            ev = self.dispatch_ev = self.env.event()
+            index = yield ev                  # switched in by the scheduler: see dispatched()
             self.dispatch_ev = None
-        yield from self._switch_in(index)
+            self._running(index)
+            if self.preempt_pending or (self.process.gil is not None and not self.gil_held):
+                yield from self._settle()
+        else:
+            yield from self._switch_self(index)
+
+    def _switch_self(self, index: int):
+        """Switch onto the idle CPU ``index`` this thread was just given."""
+        cost = self._record_switch(index)
+        if cost:
+            self.spending = True          # a preemption may cut the switch short
+            try:
+                yield self.env.timeout(cost)
+            except simpy.Interrupt as exc:
+                if exc.cause == "kill":
+                    raise
+            self.spending = False
+        self._running(index)
+        if self.preempt_pending or (self.process.gil is not None and not self.gil_held):
+            yield from self._settle()
+
+    def _settle(self):
+        """Just switched in: yield to a better thread that came meanwhile, take the GIL."""
+        if self.preempt_pending:
+            yield from self._yield_if_asked()
         if self.process.gil is not None and not self.gil_held:
             yield from self.process.gil.acquire(self)
 
     def dispatched(self, index: int) -> None:
-        """Called by the scheduler: this queued thread now owns CPU ``index``."""
-        self.dispatch_ev.succeed(index)
+        """Called by the scheduler: this queued thread now owns CPU ``index``.
 
-    def _switch_in(self, index: int):
+        The switch is recorded now; the thread resumes once its cost has passed
+        (one SimPy wake-up instead of two: the hot path of every time slice).
+        """
+        cost = self._record_switch(index)
+        ev = self.dispatch_ev
+        if cost:
+            def switched(_timer) -> None:
+                if not ev.triggered:       # not cut short by a preemption
+                    ev.succeed(index)
+            self.env.timeout(cost).callbacks.append(switched)
+        else:
+            ev.succeed(index)
+
+    def _record_switch(self, index: int) -> int:
+        """Record the switch onto CPU ``index`` (if any); returns its cost."""
         prev = self.sim.sched.cpus[index].last
         cost, level, migrate = self.sim.switch_cost(prev, self, index)
         if level is not None:
-            self.record("switch", peer=prev.unit if prev is not None else None, level=level,
-                        cost=cost, cpu=index,
-                        reason="migrate" if migrate else None)
-            if cost:
-                yield self.env.timeout(cost)
-        self.last_run = self.record("run", cpu=index)
+            self.sim.rec(self.env.now, self.unit, "switch",
+                         peer=prev.unit if prev is not None else None, level=level, cost=cost,
+                         cpu=index, reason="migrate" if migrate else None)
+        return cost
+
+    def _running(self, index: int) -> None:
+        now, rec = self.env.now, self.sim.rec
+        self.last_run = rec(now, self.unit, "run", cpu=index)
         for unit in self.stack:
-            self.record("run", unit=unit, cpu=index)
+            rec(now, unit, "run", cpu=index)
         self.slice_left = self.sim.sched.policy.slice(self)
 
     def _leave(self, reason: str) -> None:
@@ -100,15 +146,24 @@ class Thread:
 
     def preempt(self):
         """Give the CPU to the next ready thread and queue up again."""
-        self.record("stop", reason="preempt", cpu=self.cpu)
-        self._leave("preempt")
+        self._stop_preempted()
         yield from self.get_cpu()
+
+    def _stop_preempted(self) -> None:
+        self.sim.rec(self.env.now, self.unit, "stop", reason="preempt", cpu=self.cpu)
+        if self.stack:
+            self._leave("preempt")
+        else:
+            self.preempt_pending = False
+            self.sim.sched.release(self)
 
     def request_preempt(self) -> None:
         """Called by the scheduler: a better thread became runnable."""
         self.preempt_pending = True
         if self.spending:
             self.proc.interrupt("preempt")
+        elif self.dispatch_ev is not None and not self.dispatch_ev.triggered:
+            self.dispatch_ev.succeed(self.cpu)   # switching in: cut the switch short
 
     def request_gil_drop(self) -> None:
         """Called by the GIL: a waiter has waited a whole switch interval."""
@@ -123,9 +178,9 @@ class Thread:
         The event's value is ``(cause, payload)``: ``cause`` is the index of
         the event that woke this thread (recorded on ``wake``).
         """
-        self.record("block", reason=reason, obj=obj, value=value)
         if self.gil_held and not keep_gil:
             self.process.gil.release(self)
+        self.record("block", reason=reason, obj=obj, value=value)
         self._leave("block")
         cause, payload, cost = yield event
         self.record("wake", cause=cause, cost=cost)
@@ -136,13 +191,15 @@ class Thread:
     def spend(self, ns: int):
         """Run on the CPU for ``ns`` of CPU time, however it is sliced."""
         env, policy = self.env, self.sim.sched.policy
+        charge = policy.charge if policy.charges else None
         while True:
             if self.preempt_pending or self.gil_drop:
                 yield from self._yield_if_asked()
                 continue
             if ns <= 0:
                 return
-            step = ns if self.slice_left is None else min(ns, self.slice_left)
+            left = self.slice_left
+            step = ns if left is None or ns < left else left
             start = env.now
             self.spending = True
             try:
@@ -153,14 +210,28 @@ class Thread:
             self.spending = False
             ran = env.now - start
             ns -= ran
-            policy.charge(self, ran)
-            if self.slice_left is not None:
-                self.slice_left -= ran
-                if self.slice_left <= 0:
-                    if self.sim.sched.waiting():
-                        yield from self.preempt()
-                    else:
+            if charge is not None:
+                charge(self, ran)
+            if left is not None:
+                left = self.slice_left = left - ran
+                if left <= 0:
+                    if not len(policy):
                         self.slice_left = policy.slice(self)
+                        continue
+                    # the quantum expired and others wait: preempt (get_cpu, inlined:
+                    # this is the hot path of every time slice)
+                    self._stop_preempted()
+                    index = self.sim.sched.runnable(self)
+                    if index is None:
+                        ev = self.dispatch_ev = env.event()
+                        index = yield ev
+                        self.dispatch_ev = None
+                        self._running(index)
+                        if self.preempt_pending or (self.process.gil is not None
+                                                    and not self.gil_held):
+                            yield from self._settle()
+                    else:                          # rare: a CPU was idle after all
+                        yield from self._switch_self(index)
 
     def _yield_if_asked(self):
         if self.gil_drop:

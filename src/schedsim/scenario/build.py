@@ -92,20 +92,27 @@ _NAMED = ("start", "send", "spawn", "join", "kill", "lock", "unlock", "set", "cl
           "put", "get", "read", "write", "await")
 
 
-def _bind_self(op, me: str) -> None:
-    """Replace ``{self}`` in the names an operation refers to (not in its labels)."""
+def _subst(text: str, me: dict) -> str:
+    for ref, name in me.items():
+        text = text.replace(ref, name)
+    return text
+
+
+def _bind_self(op, me: dict) -> None:
+    """Replace ``{self}``, ``{thread}`` and ``{process}`` in the names an operation
+    refers to (labels keep their placeholders: they are rendered when they run)."""
     if op.name not in _NAMED:
         return
     if op.name == "await":
         _bind_self(op.arg, me)
     elif isinstance(op.arg, str):
-        op.arg = op.arg.replace("{self}", me)
+        op.arg = _subst(op.arg, me)
     elif isinstance(op.arg, list):
-        op.arg = [a.replace("{self}", me) for a in op.arg]
+        op.arg = [_subst(a, me) for a in op.arg]
     elif isinstance(op.arg, dict):
         for key in ("to", "queue", "var"):
             if isinstance(op.arg.get(key), str):
-                op.arg[key] = op.arg[key].replace("{self}", me)
+                op.arg[key] = _subst(op.arg[key], me)
 
 
 def _names(group) -> str:
@@ -126,7 +133,8 @@ class Resolver:
             self.final = final
             for proc in self.system.processes.values():
                 for th in proc.threads.values():
-                    self._walk(th.program, proc, th, None)
+                    if not th.asyncio:      # an asyncio program is walked as the task 'main'
+                        self._walk(th.program, proc, th, None)
                     for coro in th.coroutines.values():
                         self._walk(coro.program, proc, th, coro)
         self._check_parents()
@@ -142,7 +150,8 @@ class Resolver:
                 p = self.system.processes[p.parent]
 
     def _walk(self, ops, proc, th, coro) -> None:
-        me = coro.name if coro is not None and coro.name != "main" else th.name
+        me = {"{self}": coro.name if coro is not None and coro.name != "main" else th.name,
+              "{thread}": th.name, "{process}": proc.name}
         for op in ops:
             _bind_self(op, me)
             getattr(self, f"_op_{op.name}", self._op_default)(op, proc, th, coro)

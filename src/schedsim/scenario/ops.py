@@ -83,7 +83,7 @@ OPS: dict[str, OpDef] = {
                    "write a variable of the address space"),
     "io": OpDef(Either((Duration(), IO)),
                 "device I/O: blocking, non-blocking with polling, or asynchronous"),
-    "await": OpDef(Custom(lambda v, w: check_ops([v], w, AWAITABLE, single=True)[0],
+    "await": OpDef(Custom(lambda v, w: check_ops(v, w, AWAITABLE, single=True)[0],
                           "a mapping with one of: sleep, get, put, wait, join, io", dict),
                    "in an asyncio task: suspend the task (not the thread) until it is ready"),
 }

@@ -115,12 +115,14 @@ def Value() -> Scalar:  # noqa: N802
                   lambda v: isinstance(v, (str, int, float, bool)))
 
 
-_NAME_REF = re.compile(r"^(?:[A-Za-z_.\-]|\{self\})(?:[A-Za-z0-9_.\-]|\{self\})*$")
+_REF = r"\{(?:self|thread|process)\}"
+_NAME_REF = re.compile(rf"^(?:[A-Za-z_.\-]|{_REF})(?:[A-Za-z0-9_.\-]|{_REF})*$")
 
 
 def NameRef() -> Scalar:  # noqa: N802
-    """A name that may contain ``{self}`` (the running unit's name), e.g. ``q-{self}``."""
-    return Scalar("a name (letters, digits, _ . -; may contain {self})",
+    """A name that may contain ``{self}``, ``{thread}`` or ``{process}`` (the running
+    unit's, its thread's or its process's name), e.g. ``q-{process}``."""
+    return Scalar("a name (letters, digits, _ . -; may contain {self}, {thread}, {process})",
                   lambda v: isinstance(v, str) and bool(_NAME_REF.match(v)))
 
 

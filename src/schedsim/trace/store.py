@@ -60,6 +60,11 @@ class Trace:
         self._strs = {name: array("i") for name in ("label", "reason", "level", "obj")}
         self._strings: list[str | None] = [None]
         self._string_ids: dict[str, int] = {}
+        # the same columns as attributes: the hot append path avoids dict lookups
+        self._cpu, self._cause, self._cost, self._peer = (
+            self._ints[k] for k in ("cpu", "cause", "cost", "peer"))
+        self._label, self._reason, self._level, self._obj = (
+            self._strs[k] for k in ("label", "reason", "level", "obj"))
         # rare, arbitrary JSON values, keyed by event index
         self._values: dict[int, Any] = {}
         self._styles: dict[int, Any] = {}
@@ -96,25 +101,25 @@ class Trace:
                label: str | None = None, reason: str | None = None, level: str | None = None,
                obj: str | None = None, value: Any = None, style: Any = None) -> int:
         """Record one event and return its index (what ``cause`` fields refer to)."""
-        index = len(self._t)
-        if self._t and t < self._t[-1]:
+        tcol = self._t
+        index = len(tcol)
+        if index and t < tcol[-1]:
             raise ValueError(f"event {index} at t={t} is earlier than the previous one "
-                             f"(t={self._t[-1]}): events must be appended in time order")
+                             f"(t={tcol[-1]}): events must be appended in time order")
         if not 0 <= unit < len(self.units):
             raise ValueError(f"event {index}: unknown unit {unit}")
-        self._t.append(t)
+        tcol.append(t)
         self._unit.append(unit)
         self._kind.append(KIND_CODE[kind])
-        ints = self._ints
-        ints["cpu"].append(_NONE if cpu is None else cpu)
-        ints["cause"].append(_NONE if cause is None else cause)
-        ints["cost"].append(_NONE if cost is None else cost)
-        ints["peer"].append(_NONE if peer is None else peer)
-        strs, intern = self._strs, self._intern
-        strs["label"].append(intern(label))
-        strs["reason"].append(intern(reason))
-        strs["level"].append(intern(level))
-        strs["obj"].append(intern(obj))
+        self._cpu.append(_NONE if cpu is None else cpu)
+        self._cause.append(_NONE if cause is None else cause)
+        self._cost.append(_NONE if cost is None else cost)
+        self._peer.append(_NONE if peer is None else peer)
+        intern = self._intern
+        self._label.append(0 if label is None else intern(label))
+        self._reason.append(0 if reason is None else intern(reason))
+        self._level.append(0 if level is None else intern(level))
+        self._obj.append(0 if obj is None else intern(obj))
         if value is not None:
             self._values[index] = value
         if style is not None:

@@ -1,0 +1,121 @@
+"""Processes: fork and spawn costs, IPC copies, kill, join; cross-CPU costs."""
+
+import pytest
+from model_helpers import HEAD, check_invariants, emit_time, labels, run
+
+from schedsim.errors import ScenarioError
+
+
+def test_fork_costs_the_parent_per_mib_and_spawn_costs_the_child():
+    trace = run(HEAD + """processes:
+  parent:
+    memory: 100
+    threads:
+      main: [{spawn: [f, s]}, {emit: parent goes on}, {join: [f, s]}]
+  f: {start: fork, threads: {main: [{emit: forked child runs}]}}
+  s: {start: spawn, threads: {main: [{emit: spawned child runs}]}}
+""")
+    f_spawn = trace.select("spawn", trace.unit_by_name("f").id)[0]
+    s_spawn = trace.select("spawn", trace.unit_by_name("s").id)[0]
+    assert f_spawn.cost == 1_000_000 + 100 * 12_000 and f_spawn.reason == "fork"
+    assert f_spawn.t == f_spawn.cost                       # the parent paid, on its CPU
+    assert s_spawn.cost == 71_000_000 and s_spawn.t == f_spawn.t   # the parent did not
+    assert emit_time(trace, "parent goes on") == f_spawn.t
+    assert emit_time(trace, "spawned child runs") >= s_spawn.t + 71_000_000
+    check_invariants(trace)
+
+
+def test_ipc_put_costs_per_message_and_kib_and_copies():
+    trace = run(HEAD + """ipc: {ch: 0}
+processes:
+  a:
+    threads:
+      main: [{spawn: b}, {put: {queue: ch, value: hello, size: 10}}, {join: b}]
+  b:
+    threads:
+      main: [{get: {queue: ch, as: m}}, {emit: "b got {m}"}]
+""")
+    send = [e for e in trace.select("send") if e.obj == "ch"][0]
+    spawn_b = trace.select("spawn", trace.unit_by_name("b").id)[0]
+    assert send.t - spawn_b.t == 16_600 + 10 * 300
+    assert labels(trace) == ["b got hello"]
+    check_invariants(trace)
+
+
+def test_kill_stops_a_child_where_it_is():
+    trace = run(HEAD + """machine: {cpus: 2}
+processes:
+  parent:
+    threads:
+      main: [{spawn: child}, {sleep: 10ms}, {kill: child}, {join: child}, {emit: reaped}]
+  child:
+    threads:
+      main: [{emit: child starts}, {compute: 1s}, {emit: never printed}]
+""")
+    assert labels(trace) == ["child starts", "reaped"]
+    child_thread = [u for u in trace.units if u.kind == "thread" and u.parent ==
+                    trace.unit_by_name("child").id][0]
+    exit_ev = trace.select("exit", child_thread.id)[0]
+    assert exit_ev.value == -15 and trace[exit_ev.cause].obj == "SIGTERM"
+    assert trace.duration < 20_000_000
+    check_invariants(trace)
+
+
+def test_a_thread_woken_on_another_cpu_pays_the_cross_cpu_cost():
+    trace = run(HEAD + """machine: {cpus: 2, policy: fifo}
+processes:
+  p:
+    events: [go]
+    threads:
+      main: [{spawn: w}, {compute: 1ms}, {set: go}, {compute: 1ms}]
+      w: [{wait: go}, {emit: woken}]
+""")
+    migrations = [e for e in trace.select("switch") if e.reason == "migrate"]
+    assert migrations and all(e.cost >= 37_000 for e in migrations)
+    check_invariants(trace)
+
+
+def test_sending_to_a_finished_generator_is_a_located_error():
+    with pytest.raises(ScenarioError) as info:
+        run(HEAD + """processes:
+  p:
+    threads:
+      main:
+        coroutines: {g: [{recv: x}]}
+        program: [{start: g}, {send: {to: g, value: 1}}, {send: {to: g, value: 2}}]
+""")
+    assert info.value.line == 7 and "raises StopIteration" in info.value.message
+
+
+def test_a_generator_that_ends_records_stop_and_exit():
+    trace = run(HEAD + """processes:
+  p:
+    threads:
+      main:
+        coroutines: {g: [{recv: x}, {emit: "got {x}"}]}
+        program: [{start: g}, {send: {to: g, value: 7}}, {emit: back}]
+""")
+    g = trace.unit_by_name("g").id
+    kinds = [e.kind for e in trace if e.unit == g]
+    assert kinds[-2:] == ["stop", "exit"] and trace.select("stop", g)[-1].reason == "exit"
+    assert labels(trace) == ["got 7", "back"]
+
+
+def test_blocking_call_in_a_task_blocks_the_whole_loop():
+    text = HEAD + """processes:
+  p:
+    threads:
+      main:
+        asyncio: true
+        program: [{spawn: [a, b]}, {await: {join: [a, b]}}]
+        tasks:
+          a: [{sleep: 10ms}, {emit: a slept (blocking)}]
+          b: [{await: {sleep: 1ms}}, {emit: b woke}]
+"""
+    trace = run(text)
+    # b's 1 ms timer fires while a's time.sleep holds the thread: b runs only after
+    assert labels(trace) == ["a slept (blocking)", "b woke"]
+    assert emit_time(trace, "b woke") > 10_000_000
+    nonblocking = run(text.replace("{sleep: 10ms}", "{await: {sleep: 10ms}}"))
+    assert labels(nonblocking) == ["b woke", "a slept (blocking)"]
+    check_invariants(trace)
