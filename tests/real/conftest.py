@@ -26,3 +26,19 @@ def emits(trace):
 
 
 PYTHON = sys.executable
+
+EXPECTED = (["c1准备开始吃包子啦...", "c2准备开始吃包子啦..."]
+            + [line for n in range(1, 6) for line in
+               (f"[producer]做好了新包子 {n}", f"[c1] 正在吃包子 {n}", f"[c2] 正在吃包子 {n}")])
+
+
+def owner_of(label: str) -> str:
+    """Who prints a baozi line: c1, c2 or the producer."""
+    if label.startswith("[producer]"):
+        return "producer"
+    return label.strip("[")[:2]
+
+
+def cause_links(trace, kind="recv"):
+    """(cause event, effect event) for every ``kind`` event with a cause."""
+    return [(trace[e.cause], e) for e in trace.select(kind) if e.cause is not None]

@@ -1,5 +1,6 @@
 """The real tracer on generator programs: the seed's baozi program and edge cases."""
 
+import os
 import subprocess
 
 import pytest
@@ -8,12 +9,9 @@ from schedsim.errors import TracerError
 from schedsim.real import trace_program
 from schedsim.trace import load
 
-from .conftest import DATA, PYTHON, ROOT, emits
+from .conftest import DATA, EXPECTED, PYTHON, ROOT, emits
 
 SEED = DATA / "seed_baozi.py"
-EXPECTED = (["c1准备开始吃包子啦...", "c2准备开始吃包子啦..."]
-            + [line for n in range(1, 6) for line in
-               (f"[producer]做好了新包子 {n}", f"[c1] 正在吃包子 {n}", f"[c2] 正在吃包子 {n}")])
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +74,16 @@ def test_seed_trace_saved_and_loadable(seed_run):
     loaded = load(seed_run.path)
     assert len(loaded) == len(seed_run.trace)
     assert [e.label for e in loaded.select("emit")] == EXPECTED
+
+
+@pytest.mark.parametrize("hook", ["python", "auto"])
+def test_both_hooks_record_the_same_transfers(hook):
+    env = {**os.environ, "SCHEDSIM_HOOK": hook}
+    trace = trace_program(SEED, time_scale=0.001, env=env).trace
+    assert [label for _, label in emits(trace)] == EXPECTED
+    kinds = [(trace.units[e.unit].name, e.kind, e.obj) for e in trace
+             if e.kind in ("send", "run", "stop", "recv") and e.unit > 1]
+    assert len(kinds) == 2 * (6 + 6 + 5)  # runs, yields, recvs of each consumer
 
 
 def test_example_matches_the_seed_program(tmp_path):

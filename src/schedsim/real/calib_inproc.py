@@ -173,38 +173,40 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
     return summarize(samples)
 
 
-def _spin(deadline: int, gap_ns: int, out: list) -> None:
-    """Busy-loop until ``deadline``; record lengths of uninterrupted runs."""
-    start = last = clock()
-    runs = []
-    while last < deadline:
+def _spin(me: int, deadline: int, owner: list, out: list) -> None:
+    """Busy-loop until ``deadline``, noting each moment this thread took over from the other."""
+    took_over = []
+    t = 0
+    while t < deadline:
         t = clock()
-        if t - last > gap_ns:
-            runs.append(last - start)
-            start = t
-        last = t
-    out.append(runs[1:])  # the first run began before the partner competed
+        if owner[0] != me:
+            owner[0] = me
+            took_over.append(t)
+    out.extend(took_over)
 
 
-def gil_handoff_period(seconds: float, gap_ns: int = 200_000) -> Stat:
-    """Median length of a CPU-bound thread's run while another one competes for the GIL.
+def gil_handoff_period(seconds: float) -> Stat:
+    """How long a CPU-bound thread keeps the GIL while another one waits for it.
 
-    Two spinning threads (unpinned) each note when their own clock readings
-    jump by more than ``gap_ns``: that is where the other thread held the GIL.
-    The run lengths between jumps are the actual hand-off period, to be read
-    beside ``sys.getswitchinterval()``.
+    Two spinning threads (unpinned) write their number into a shared cell;
+    a thread that finds the other's number there has just been handed the
+    GIL.  The times between consecutive hand-offs are the actual hand-off
+    period, to be read beside ``sys.getswitchinterval()``.  (If the OS
+    preempts the holder, the GIL stays with it: that time is part of the
+    period, as it is for the program being modelled.)
     """
     deadline = clock() + int(seconds * 1e9)
-    out: list = []
-    threads = [threading.Thread(target=_spin, args=(deadline, gap_ns, out)) for _ in range(2)]
+    owner, out = [-1], []
+    threads = [threading.Thread(target=_spin, args=(i, deadline, owner, out)) for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    runs = [r for rs in out for r in rs]
-    if not runs:
+    moments = sorted(out)[1:]  # the first take-over is the start, not a hand-off
+    periods = [b - a for a, b in zip(moments, moments[1:])]
+    if not periods:
         raise RuntimeError("no GIL hand-off seen: the threads never alternated")
-    return summarize(runs)
+    return summarize(periods)
 
 
 def switch_interval_ns() -> int:

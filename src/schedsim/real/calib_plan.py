@@ -37,9 +37,9 @@ class Budget:
     gil_seconds: float
 
 
-QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=500, reps=5, starts=100, forks=5,
+QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=1_000, reps=7, starts=200, forks=7,
                fork_mib=(0, 32, 64), mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
-               sleeps=((0, 50), (MS, 30), (10 * MS, 10), (100 * MS, 4)), gil_seconds=0.4)
+               sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5)
 FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
               fork_mib=(0, 64, 128, 256), mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),

@@ -27,7 +27,11 @@ from ..profile import COSTS, DEFAULT_OVERSHOOT, Profile
 from .calib_affinity import two_cpus
 from .calib_inproc import switch_interval_ns
 from .calib_plan import FULL, QUICK, STEPS, Figures
-from .calib_stats import Stat
+from .calib_report import format_report
+from .calib_stats import Line, Stat
+
+__all__ = ["calibrate", "CalibrationResult", "Stat", "Line", "ProgressBar", "to_profile", "save",
+           "cost_map", "machine_info", "measured_section"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -49,7 +53,6 @@ class CalibrationResult(Figures):
 
     def format_text(self) -> str:
         """A plain-text table of every figure beside the shipped default."""
-        from .calib_report import format_report
         return format_report(self)
 
 
@@ -60,6 +63,7 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
     """
     budget = QUICK if quick else FULL
     result = CalibrationResult(machine=machine_info(), quick=quick)
+    result.machine["loadavg_before"] = result.machine.pop("loadavg")
     total = len(STEPS)
     for done, step in enumerate(STEPS):
         if progress:
@@ -68,6 +72,7 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
             result.skipped[step.name] = "only one CPU is available to this process"
             continue
         step.store(result, step.run(budget))
+    result.machine["loadavg_after"] = _loadavg()
     if progress:
         progress("done", total, total)
     return result
@@ -82,8 +87,18 @@ def machine_info() -> dict:
         "kernel": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "switch_interval_ns": switch_interval_ns(),
+        "loadavg": _loadavg(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def _loadavg() -> str:
+    """The 1/5/15-minute load averages: figures taken on a busy machine are inflated."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return " ".join(fh.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _cpu_model() -> str:

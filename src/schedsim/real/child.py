@@ -1,12 +1,15 @@
-"""The traced side: runs the program as ``__main__`` under the tracer.
+"""The traced side: one :class:`Session` per traced process.
 
-Started by :func:`schedsim.real.runner.trace_program` as ``python -m
-schedsim.real.bootstrap PROGRAM ARGS...`` with its settings in the
-environment (``SCHEDSIM_RAW_DIR``, ``SCHEDSIM_TIME_SCALE``).  The program
-sees ``sys.argv``, ``sys.path[0]``, ``__main__`` and ``__file__`` as under
-``python PROGRAM ARGS...``; its output goes straight to the inherited
-stdout/stderr.  Raw events are written out on exit, also on an exception,
-``sys.exit``, ``os._exit``, SIGTERM/SIGHUP and Ctrl-C.
+The root process is started by :func:`schedsim.real.runner.trace_program`
+as ``python -m schedsim.real.bootstrap PROGRAM ARGS...`` (settings in the
+environment: ``SCHEDSIM_RAW_DIR``, ``SCHEDSIM_TIME_SCALE``); :func:`run`
+runs the program as ``__main__`` so it sees ``sys.argv``, ``sys.path[0]``,
+``__main__`` and ``__file__`` as under ``python PROGRAM ARGS...``.  Forked
+children keep their parent's session and re-open their own raw file;
+other Python processes the program starts (multiprocessing spawn and
+forkserver, subprocesses) start one from ``sitecustomize``
+(:func:`start_subprocess_session`).  Raw events are written out on exit,
+also on an exception, ``sys.exit``, ``os._exit``, SIGTERM/SIGHUP and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,67 +25,152 @@ import threading
 import time
 import types
 
+from .aio import AsyncioWatch
+from .blocking import Blocking
+from .channels import Channels
 from .genhook import make_hook
-from .rawlog import DONE, EXIT, START, RawLog
+from .patching import PostImport
+from .procs import ProcessWatch
+from .rawlog import DONE, EXIT, START, WARN, RawLog
 from .taps import LineTap, install_sleep
+from .threads import ThreadWatch
 
 ENV_DIR = "SCHEDSIM_RAW_DIR"
 ENV_SCALE = "SCHEDSIM_TIME_SCALE"
+ENV_CHILD = "SCHEDSIM_CHILD"   # set for the root's descendants: they trace themselves
+
+_now, _tid = time.perf_counter_ns, threading.get_native_id
+
+
+def _cmdline() -> list[str]:
+    try:
+        with open("/proc/self/cmdline", "rb") as fh:
+            return [a.decode(errors="replace") for a in fh.read().split(b"\0") if a]
+    except OSError:
+        return list(sys.argv)
 
 
 class Session:
     """Everything the tracer installs in one traced process."""
 
-    def __init__(self, raw_dir: str, time_scale: float, program: str) -> None:
+    def __init__(self, raw_dir: str, time_scale: float, program: str | None,
+                 main: bool = True) -> None:
         self.time_scale = time_scale
-        self.log = RawLog(raw_dir, {
-            "pid": os.getpid(), "ppid": os.getppid(), "main": True, "program": program,
-            "tid": threading.get_native_id(), "thread": threading.current_thread().name,
-            "time_scale": time_scale})
+        self.program = program
+        self.main = main
+        self.log = RawLog(raw_dir, self._header())
         self.hook = make_hook(self.log)
+        self.threads = ThreadWatch(self.log, self.hook.enable_here)
+        self.blocking = Blocking(self.log)
+        self.channels = Channels(self.log, self.blocking)
+        self.procs = ProcessWatch(self.log, self.blocking)
+        self.aio = AsyncioWatch(self.log, time_scale)
+        self.imports = PostImport()
         self.taps: list[LineTap] = []
         self.status: int | None = None
         self._finished = False
-        self._own_ns = 0  # time spent in the tracer's clean-up after the program ended
 
+    def _header(self) -> dict:
+        return {"pid": os.getpid(), "ppid": os.getppid(), "main": self.main,
+                "program": self.program, "cmdline": _cmdline(), "tid": _tid(),
+                "thread": threading.current_thread().name, "time_scale": self.time_scale,
+                "hook": None}
+
+    # -- setting up ------------------------------------------------------------
     def start(self) -> None:
-        """Install taps and hooks; record the program's t = 0."""
+        """Install taps, wrappers and hooks; the root records the program's t = 0."""
+        self._check_other_tracers()
         install_sleep(self.log, self.time_scale)
+        self._tap_streams()
+        self._install_wrappers()
+        self._guard_exits()
+        atexit.register(self.finish)
+        os.register_at_fork(after_in_child=self._after_fork)
+        self.threads.sample(_tid())
+        if self.main:
+            self.log.append((START, _now(), _tid()))
+        self.hook.install()
+        self.threads.install()
+        os.environ[ENV_CHILD] = "1"
+
+    def _tap_streams(self) -> None:
         for name in ("stdout", "stderr"):
             stream = getattr(sys, name)
             if stream is not None:
                 tap = LineTap(stream, name, self.log)
                 self.taps.append(tap)
                 setattr(sys, name, tap)
-        self._guard_exits()
-        atexit.register(self.finish)
-        self.log.append((START, time.perf_counter_ns(), threading.get_native_id()))
-        self.hook.install()
 
+    def _install_wrappers(self) -> None:
+        self.blocking.install_now()
+        self.procs.install_now()
+        for module, patch in (("queue", self.channels.patch_queue),
+                              ("selectors", self.blocking.patch_selectors),
+                              ("asyncio", self.aio.patch_package),
+                              ("asyncio.events", self.aio.patch_events),
+                              ("asyncio.base_events", self.aio.patch_base_events),
+                              ("asyncio.queues", self.channels.patch_asyncio_queue),
+                              ("multiprocessing.queues", self.channels.patch_mp_queues),
+                              ("multiprocessing.connection", self.channels.patch_mp_connection),
+                              ("multiprocessing.process", self.procs.patch_mp_process)):
+            self.imports.add(module, patch)
+
+    def _check_other_tracers(self) -> None:
+        notes = []
+        if sys.gettrace() is not None:
+            notes.append(f"a trace function was already active ({sys.gettrace()!r}); "
+                         "it stays, and slows the program")
+        if sys.getprofile() is not None:
+            notes.append(f"another profiler ({sys.getprofile()!r}) was active; schedsim "
+                         "replaced it")
+        if "coverage" in sys.modules or os.environ.get("COVERAGE_PROCESS_START"):
+            notes.append("coverage is active in the traced program: timings are inflated")
+        for note in notes:
+            self.warn(note)
+
+    def warn(self, text: str) -> None:
+        """Record a warning for the trace header."""
+        self.log.append((WARN, _now(), _tid(), text))
+
+    # -- ending ------------------------------------------------------------------
     def done(self, status: int) -> None:
         """The program's own code has returned or raised."""
-        ended = time.perf_counter_ns()  # before our own clean-up, which is not the program's
         gc.collect()  # let finished generators close while still observed
         for tap in self.taps:
             tap.drain()
         self.status = status
-        self.log.append((DONE, ended, threading.get_native_id(), status))
+        self.threads.sample(_tid())
+        self.log.append((DONE, _now(), _tid(), status))
         self.log.flush()
-        # the tracer's own clean-up above is not the program's time: finish() takes it off
-        self._own_ns = time.perf_counter_ns() - ended
 
     def finish(self, status: int | None = None) -> None:
         """Record the exit and write everything out (idempotent)."""
         if self._finished:
             return
         self._finished = True
+        if sys.getprofile() is not self.hook.profiler:
+            self.warn("the program replaced schedsim's profile hook (another profiler?): "
+                      "generator events after that point are missing")
         self.hook.uninstall()
+        self.threads.uninstall()
         for tap in self.taps:
             tap.drain()
+        if not self.main:
+            self.threads.sample(_tid())
         final = self.status if status is None else status
-        self.log.append((EXIT, time.perf_counter_ns() - self._own_ns, threading.get_native_id(),
-                         0 if final is None else final))
+        self.log.append((EXIT, _now(), _tid(), final))
         self.log.close()
+
+    def _after_fork(self) -> None:
+        """In a forked child: this process's own file and state."""
+        self.main = False
+        self.status = None
+        self._finished = False
+        self.blocking.contexts.clear()
+        for tap in self.taps:
+            tap.forget()
+        self.log.reopen(self._header())
+        self.threads.sample(_tid())
 
     def _guard_exits(self) -> None:
         real_exit = os._exit
@@ -100,6 +188,16 @@ class Session:
         self.finish(-signum)
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+
+def start_subprocess_session() -> Session | None:
+    """From ``sitecustomize``: trace this process if it descends from a traced root."""
+    raw_dir = os.environ.get(ENV_DIR)
+    if not raw_dir or not os.environ.get(ENV_CHILD) or not os.path.isdir(raw_dir):
+        return None
+    session = Session(raw_dir, float(os.environ.get(ENV_SCALE, "1")), None, main=False)
+    session.start()
+    return session
 
 
 def _exit_status(exc: SystemExit) -> int:

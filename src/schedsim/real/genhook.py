@@ -18,9 +18,10 @@ resumed and ``return`` when it yields or ends.  The traps (FIELD-NOTES):
 Only generators whose code lives outside the standard library,
 site-packages and schedsim itself are recorded.
 
-The hook is swappable: anything with ``install()``/``uninstall()`` that
-appends the raw tuples of :mod:`.rawlog` to ``log.events`` will do
-(:func:`make_hook` picks the implementation).
+The hook is swappable: anything with the interface of :class:`ProfileHook`
+that appends the same raw tuples of :mod:`.rawlog` to ``log.events`` will
+do; :func:`make_hook` picks the compiled one of :mod:`schedsim._speedups`
+when it is built (``SCHEDSIM_HOOK=python`` forces this module's).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import threading
 import time
 from types import CodeType, GeneratorType
 
-from .rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, RawLog
+from .._speedups import c_generator_hook
+from .rawlog import CHUNK, GEN_CODES, GEND, GPACKED, GRESUME, GSTART, GYIELD, RawLog
 
 _GENERATOR = 0x20  # inspect.CO_GENERATOR
 
@@ -70,7 +72,14 @@ def code_info(code: CodeType) -> tuple:
 
 
 class ProfileHook:
-    """Records generator start/resume/yield/end through ``sys.setprofile``."""
+    """Records generator start/resume/yield/end through ``sys.setprofile``.
+
+    The interface every generator hook offers: ``install()`` hooks the
+    calling thread, ``enable_here()`` a newly started thread (called from
+    its first profile event), ``uninstall()`` the calling thread and new
+    threads, and ``profiler`` is what ``sys.getprofile()`` returns while
+    installed.
+    """
 
     def __init__(self, log: RawLog) -> None:
         self.profiler = _make_profiler(log)
@@ -80,15 +89,52 @@ class ProfileHook:
         threading.setprofile(self.profiler)
         sys.setprofile(self.profiler)
 
+    def enable_here(self) -> None:
+        """Hook the calling thread."""
+        sys.setprofile(self.profiler)
+
     def uninstall(self) -> None:
         """Unhook the calling thread and threads started from now on."""
         sys.setprofile(None)
         threading.setprofile(None)
 
 
-def make_hook(log: RawLog) -> ProfileHook:
-    """The generator hook to use (the pure-Python one for now)."""
-    return ProfileHook(log)
+class CHook:
+    """The compiled hook of :mod:`schedsim._speedups` behind the same interface."""
+
+    def __init__(self, compiled) -> None:
+        self.compiled = compiled
+        self.profiler = compiled.hook
+
+    def install(self) -> None:
+        """Hook the calling thread and every thread started from now on."""
+        self.compiled.install()
+
+    def enable_here(self) -> None:
+        """Hook the calling thread."""
+        self.profiler.enable_here()
+
+    def uninstall(self) -> None:
+        """Unhook the calling thread and threads started from now on."""
+        self.compiled.uninstall()
+
+    def drain(self) -> None:
+        """Move the records it buffers into the log's list (before each flush)."""
+        self.compiled.drain()
+
+
+def make_hook(log: RawLog) -> ProfileHook | CHook:
+    """The compiled hook when built and allowed (``SCHEDSIM_HOOK``), else the Python one.
+
+    The compiled hook packs its records into blocks (``GPACKED``, expanded
+    when the raw file is read) and is drained before every flush.
+    """
+    compiled = c_generator_hook(log.events, log.flush, code_info, GEN_CODES, CHUNK, GPACKED)
+    if compiled is None:
+        return ProfileHook(log)
+    hook = CHook(compiled)
+    log.drain = hook.drain
+    return hook
 
 
 def _make_profiler(log: RawLog):

@@ -4,17 +4,18 @@ Inside the traced program every observation is one small tuple
 ``(code, t, tid, *args)`` appended to a list: ``t`` is
 ``time.perf_counter_ns()`` (CLOCK_MONOTONIC, shared by all processes),
 ``tid`` the native thread id.  :class:`RawLog` writes the list out in
-:mod:`marshal` chunks to one file per process (``raw-<pid>.bin``) as it
-fills and at exit, so a killed process loses at most its last chunk.  The
-file starts with a header dict.  :func:`read_raw` reads a file back,
-ignoring a torn last chunk.
+:mod:`marshal` chunks (each prefixed by its length) to one file per
+process (``raw-<pid>.bin``) as it fills, at each printed line, before each
+sleep and at exit, so a killed process loses little.  The file starts with
+a header dict.  :func:`read_raw` reads a file back, ignoring a torn last
+chunk.
 
 The tuple shapes (``args`` after ``code, t, tid``):
 
 =============  ==================================================
 ``START``      program code starts (t = 0 of the trace)
 ``DONE``       program code returned/raised; ``status``
-``EXIT``       the process is about to exit; ``status``
+``EXIT``       the process is about to exit; ``status`` (None: unknown)
 ``GSTART``     generator first run; ``key, qualname, how, resumer``
 ``GRESUME``    generator resumed; ``key, how, resumer``
 ``GYIELD``     generator suspended at a yield; ``key``
@@ -22,35 +23,90 @@ The tuple shapes (``args`` after ``code, t, tid``):
 ``SLEEP``      ``time.sleep`` called; ``duration_ns`` (scaled)
 ``WAKE``       ``time.sleep`` returned
 ``EMIT``       a complete output line; ``text, stream``
+``TSTART``     a thread starts running; ``name, daemon, thread_obj_id``
+``TEND``       a thread finishes
+``TCREATE``    ``Thread.start()`` called; ``thread_obj_id``
+``BLOCKED``    a blocking call returned; ``t_end, reason, obj, chan, peer``
+``QPUT``       an item put into a channel; ``chan, item_id, kind``
+``QGET``       an item taken from a channel; ``chan, item_id, kind``
+``ACREATE``    an asyncio task created; ``task_id, name``
+``ASTEP``      a task step begins; ``task_id, name, coro_qualname``
+``ASUSP``      a task step ends at an await; ``task_id, reason, obj, chan``
+``AEND``       a task's coroutine finished; ``task_id, state``
+``CBSTART``    an event-loop callback (not a task step) begins; ``loop_id, what``
+``CBEND``      that callback ends; ``loop_id``
+``COUNTER``    OS counters of a thread; ``tid, (run_ns, wait_ns, slices, vol, invol)``
+``FORKED``     ``os.fork()`` returned in the parent; ``child_pid``
+``PCHILD``     a multiprocessing child started; ``child_pid, name``
+``REAPED``     a child's exit status collected; ``pid, status``
+``PIPE``       a connection pair made; ``end_key1, end_key2``
+``WARN``       something the user should know; ``text``
+``GPACKED``    a block of generator events packed by the compiled hook
+               (expanded by :func:`read_raw`)
 =============  ==================================================
 
 ``key`` identifies a live generator (the id of its frame); ``how`` is
 ``"next" | "send" | "throw" | "close"``; ``resumer`` the qualified name
-of the code that resumed it.
+of the code that resumed it.  ``chan`` names a channel: an int (an object
+id, local to the process) or a str (a pipe or socket, global); ``peer``
+is ``("t", native_tid)``, ``("p", pid)`` or None.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import struct
+import threading
 from typing import Any, Iterator
 
-START, DONE, EXIT, GSTART, GRESUME, GYIELD, GEND, SLEEP, WAKE, EMIT = range(1, 11)
+from .._speedups import expand_packed
+
+(START, DONE, EXIT, GSTART, GRESUME, GYIELD, GEND, SLEEP, WAKE, EMIT, TSTART, TEND, TCREATE,
+ BLOCKED, QPUT, QGET, ACREATE, ASTEP, ASUSP, AEND, CBSTART, CBEND, COUNTER, FORKED, PCHILD,
+ REAPED, PIPE, WARN, GPACKED) = range(1, 30)
+
+#: the generator codes, in the order the compiled hook takes them
+GEN_CODES = (GSTART, GRESUME, GYIELD, GEND)
 
 #: events kept in memory before a chunk is written out
 CHUNK = 4096
 
+_LENGTH = struct.Struct("<Q")
+
 
 class RawLog:
-    """The per-process buffer of raw events and the file it drains into."""
+    """The per-process buffer of raw events and the file it drains into.
+
+    The file is unbuffered (each chunk is one ``write``), so a forked child
+    never inherits half-written data; :meth:`reopen` starts the child's own
+    file, keeping the same ``events`` list (hooks hold its ``append``).
+    """
 
     def __init__(self, directory: str, header: dict) -> None:
-        self.path = os.path.join(directory, f"raw-{header['pid']}.bin")
+        self.directory = directory
         self.events: list[tuple] = []
         self.append = self.events.append
-        self._fh = open(self.path, "wb")
-        marshal.dump(header, self._fh)
-        self._fh.flush()
+        self._fh = None
+        self._lock = threading.Lock()
+        self._owner: int | None = None  # thread inside flush (a signal handler may re-enter)
+        self.drain = None  # set by a hook that buffers events itself: called before a flush
+        self._open(header)
+
+    def _open(self, header: dict) -> None:
+        self.header = header
+        self.path = os.path.join(self.directory, f"raw-{header['pid']}.bin")
+        self._fh = open(self.path, "wb", buffering=0)
+        self._fh.write(_frame(header))
+
+    def reopen(self, header: dict) -> None:
+        """In a forked child: drop the parent's events and file, start this process's."""
+        del self.events[:]
+        self._lock = threading.Lock()
+        self._owner = None
+        if self._fh is not None:
+            self._fh.close()
+        self._open(header)
 
     def maybe_flush(self) -> None:
         """Write a chunk out when the buffer is full."""
@@ -58,13 +114,26 @@ class RawLog:
             self.flush()
 
     def flush(self) -> None:
-        """Write what was recorded so far (safe while other threads append)."""
-        events = self.events
-        chunk = events[:]
-        if chunk and self._fh is not None:
-            del events[:len(chunk)]
-            marshal.dump(chunk, self._fh)
-            self._fh.flush()
+        """Write what was recorded so far (safe while other threads append).
+
+        A flush re-entered by a signal handler in the flushing thread does
+        nothing (the outer one is writing).
+        """
+        me = threading.get_ident()
+        if self._owner == me:
+            return
+        with self._lock:
+            self._owner = me
+            try:
+                if self.drain is not None:
+                    self.drain()
+                events = self.events
+                chunk = events[:]
+                if chunk and self._fh is not None:
+                    del events[:len(chunk)]
+                    self._fh.write(_frame(chunk))
+            finally:
+                self._owner = None
 
     def close(self) -> None:
         """Flush and close the file; later appends are kept in memory only."""
@@ -74,20 +143,33 @@ class RawLog:
             self._fh = None
 
 
+def _frame(obj) -> bytes:
+    """One length-prefixed marshal record."""
+    data = marshal.dumps(obj)
+    return _LENGTH.pack(len(data)) + data
+
+
 def read_raw(path: str) -> tuple[dict, list[tuple]]:
     """A raw file's header and its events; a torn last chunk is dropped."""
-    events: list[tuple] = []
     with open(path, "rb") as fh:
-        header = marshal.load(fh)
-        for chunk in _chunks(fh):
-            events.extend(chunk)
-    return header, events
+        data = fh.read()
+    records = list(_records(data))
+    if not records:
+        raise ValueError(f"{path}: not a schedsim raw file (no header)")
+    events: list[tuple] = []
+    for chunk in records[1:]:
+        events.extend(chunk)
+    if any(ev[0] == GPACKED for ev in events):
+        events = expand_packed(events, GPACKED, GEN_CODES)
+    return records[0], events
 
 
-def _chunks(fh) -> Iterator[list[Any]]:
-    while True:
-        try:
-            chunk = marshal.load(fh)
-        except (EOFError, ValueError, TypeError):
+def _records(data: bytes) -> Iterator[Any]:
+    pos, size = 0, _LENGTH.size
+    while pos + size <= len(data):
+        (length,) = _LENGTH.unpack_from(data, pos)
+        end = pos + size + length
+        if end > len(data):
             return
-        yield chunk
+        yield marshal.loads(data[pos + size:end])
+        pos = end

@@ -18,20 +18,26 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..errors import TracerError
 from ..trace import Header, Trace, save
 from .build import build_trace
-from .child import ENV_DIR, ENV_SCALE
+from .child import ENV_CHILD, ENV_DIR, ENV_SCALE
+from .kernel import PerfRecorder
+from .kernel import unavailable as kernel_unavailable
+from .procfs import group_pids, group_threads, read_thread
 from .rawlog import read_raw
 
 #: seconds between SIGTERM and SIGKILL when ending a process group
 GRACE = 2.0
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_SITE_DIR = str(Path(__file__).resolve().parent / "site")
 
 
 @dataclass
@@ -41,45 +47,112 @@ class RealRun:
     ``status`` is the exit status as :mod:`subprocess` reports it (the exit
     code, or ``-N`` when killed by signal N); ``timed_out`` says whether the
     tracer ended the run at its timeout; ``path`` is where the trace was
-    saved (None when no ``out`` was given).
+    saved (None when no ``out`` was given); ``warnings`` what the user
+    should know (another tracer was active, the hook was replaced...).
     """
 
     trace: Trace
     status: int
     timed_out: bool = False
     path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def trace_program(program: str | os.PathLike, args=(), *, time_scale: float = 1.0,
                   timeout: float | None = None, out: str | os.PathLike | None = None,
-                  cwd: str | os.PathLike | None = None, env: dict | None = None) -> RealRun:
+                  cwd: str | os.PathLike | None = None, env: dict | None = None,
+                  counters_interval: float | None = None, kernel: bool = False) -> RealRun:
     """Run ``program`` (a Python file) with ``args`` under the tracer.
 
-    Every ``time.sleep(d)`` in it sleeps ``d * time_scale``.  ``timeout``
-    (seconds) ends the program's whole process group.  The trace is
-    returned and, when ``out`` is given, saved there atomically.
-    Raises :class:`~schedsim.errors.TracerError` when the program cannot be
-    run (missing file, bad option).
+    Every ``time.sleep(d)`` and ``asyncio.sleep(d)`` in it sleeps
+    ``d * time_scale``.  ``timeout`` (seconds) ends the program's whole
+    process group.  ``counters_interval`` (seconds) also samples every
+    thread's OS counters from outside at that interval (they are always
+    sampled at each thread's start and end).  ``kernel`` merges the
+    kernel's scheduler events (``perf``, root only; when unavailable the
+    header's ``meta["kernel"]`` says why).  The trace is returned and, when
+    ``out`` is given, saved there atomically.  Raises
+    :class:`~schedsim.errors.TracerError` when the program cannot be run.
     """
-    script = _check(program, cwd, time_scale, timeout)
+    script = _check(program, cwd, time_scale, timeout, counters_interval)
     raw_dir = tempfile.mkdtemp(prefix="schedsim-raw-")
     try:
         start_wall = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
         cmd = [sys.executable, "-m", "schedsim.real.bootstrap", os.fspath(program),
                *map(str, args)]
-        status, timed_out = _run(cmd, cwd, _child_env(env, raw_dir, time_scale), timeout)
+        perf, kernel_meta = _start_kernel(raw_dir) if kernel else (None, None)
+        sampler = Sampler(counters_interval)
+        try:
+            status, timed_out = _run(cmd, cwd, _child_env(env, raw_dir, time_scale), timeout,
+                                     sampler)
+        finally:
+            if perf is not None:
+                perf.stop()
+        files = _read_all(raw_dir)
+        kernel_events = perf.events(_tids(files)) if perf is not None else []
+        if perf is not None:
+            kernel_meta = {"recorded": True, "events": len(kernel_events)}
         header = _header(script, cmd[4:], time_scale, start_wall, status, timed_out)
-        trace = build_trace(header, _read_all(raw_dir), status)
+        if kernel_meta is not None:
+            header.meta["kernel"] = kernel_meta
+        trace = build_trace(header, files, status, sampler.samples, kernel_events)
     finally:
         shutil.rmtree(raw_dir, ignore_errors=True)
     path = None
     if out is not None:
         path = Path(out)
         save(trace, path)
-    return RealRun(trace, status, timed_out, path)
+    return RealRun(trace, status, timed_out, path, list(trace.header.meta.get("warnings", ())))
 
 
-def _check(program, cwd, time_scale, timeout) -> Path:
+def _start_kernel(raw_dir: str) -> tuple[PerfRecorder | None, dict | None]:
+    reason = kernel_unavailable()
+    if reason is not None:
+        return None, {"skipped": reason}
+    perf = PerfRecorder(raw_dir)
+    if not perf.start():
+        return None, {"skipped": perf.error}
+    return perf, None
+
+
+def _tids(files) -> set[int]:
+    tids = {meta["tid"] for meta, _ in files}
+    for _, events in files:
+        tids.update(ev[2] for ev in events)
+    return tids
+
+
+class Sampler:
+    """Samples every thread of the traced process group from outside, at an interval."""
+
+    def __init__(self, interval: float | None) -> None:
+        self.interval = interval
+        self.samples: list[tuple] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, pgid: int) -> None:
+        """Begin sampling process group ``pgid`` (no-op without an interval)."""
+        if self.interval:
+            self._thread = threading.Thread(target=self._loop, args=(pgid,), daemon=True,
+                                            name="schedsim-sampler")
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _loop(self, pgid: int) -> None:
+        while not self._stop.wait(self.interval):
+            for pid, tid in group_threads(pgid):
+                values = read_thread(pid, tid)
+                if values is not None:
+                    self.samples.append((time.perf_counter_ns(), pid, tid, values))
+
+
+def _check(program, cwd, time_scale, timeout, counters_interval) -> Path:
     script = Path(cwd or ".") / Path(program)
     if not script.is_file():
         raise TracerError(f"{program}: no such program file"
@@ -88,6 +161,9 @@ def _check(program, cwd, time_scale, timeout) -> Path:
         raise TracerError(f"time_scale must be a positive number, not {time_scale!r}")
     if timeout is not None and not timeout > 0:
         raise TracerError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if counters_interval is not None and not counters_interval > 0:
+        raise TracerError("counters_interval must be a positive number of seconds, "
+                          f"not {counters_interval!r}")
     return script.resolve()
 
 
@@ -95,14 +171,17 @@ def _child_env(env: dict | None, raw_dir: str, time_scale: float) -> dict:
     out = dict(os.environ if env is None else env)
     out[ENV_DIR] = raw_dir
     out[ENV_SCALE] = repr(float(time_scale))
+    out.pop(ENV_CHILD, None)  # set by the root for its descendants only
     paths = [p for p in out.get("PYTHONPATH", "").split(os.pathsep) if p]
-    out["PYTHONPATH"] = os.pathsep.join([_PACKAGE_ROOT, *paths])
+    out["PYTHONPATH"] = os.pathsep.join([_SITE_DIR, _PACKAGE_ROOT, *paths])
     return out
 
 
-def _run(cmd: list[str], cwd, env: dict, timeout: float | None) -> tuple[int, bool]:
+def _run(cmd: list[str], cwd, env: dict, timeout: float | None,
+         sampler: Sampler) -> tuple[int, bool]:
     """Run the child in its own process group; returns (status, timed_out)."""
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0)
+    sampler.start(proc.pid)
     timed_out = False
     try:
         try:
@@ -113,10 +192,19 @@ def _run(cmd: list[str], cwd, env: dict, timeout: float | None) -> tuple[int, bo
         except KeyboardInterrupt:
             _end_group(proc, signal.SIGINT)
     finally:
+        sampler.stop()
         if proc.poll() is None:
             _end_group(proc, signal.SIGKILL)
-        _signal_group(proc.pid, signal.SIGKILL)  # no child outlives the tracer
+        _kill_leftovers(proc.pid)
     return proc.returncode, timed_out
+
+
+def _kill_leftovers(pgid: int, patience: float = GRACE) -> None:
+    """No child outlives the tracer: kill what is left of the group, wait until it is gone."""
+    deadline = time.monotonic() + patience
+    while group_pids(pgid) and time.monotonic() < deadline:
+        _signal_group(pgid, signal.SIGKILL)
+        time.sleep(0.005)
 
 
 def _end_group(proc: subprocess.Popen, signum: int) -> None:

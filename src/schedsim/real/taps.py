@@ -4,7 +4,9 @@
 the real stream unchanged (same buffering, same bytes, colours included)
 and each completed line is recorded as an ``EMIT`` raw event, per thread.
 :func:`install_sleep` replaces ``time.sleep`` by a wrapper that scales the
-duration and records ``SLEEP``/``WAKE`` around it.
+duration and records ``SLEEP``/``WAKE`` around it.  Both write the raw log
+out (one ``write``) at each line and before each sleep, so a process
+killed with SIGKILL leaves nearly all of its trace.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class LineTap:
         self._stream = stream
         self._name = name
         self._append = log.append
+        self._flush = log.flush
         self._partial: dict[int, str] = {}  # native tid -> unfinished line
 
     def write(self, text: str) -> int:
@@ -40,6 +43,7 @@ class LineTap:
         for line in lines[:-1]:
             self._append((EMIT, t, me, line.rstrip("\r"), self._name))
         self._partial[me] = lines[-1]
+        self._flush()  # what was printed is on disk even if the process is killed
         return n
 
     def writelines(self, lines) -> None:
@@ -55,6 +59,10 @@ class LineTap:
                 self._append((EMIT, t, me, part, self._name))
         self._partial.clear()
 
+    def forget(self) -> None:
+        """Drop unfinished lines (in a forked child: they belong to the parent)."""
+        self._partial.clear()
+
     @property
     def wrapped(self):
         """The real stream."""
@@ -67,11 +75,12 @@ class LineTap:
 def install_sleep(log: RawLog, scale: float):
     """Replace ``time.sleep`` with a scaled, recorded sleep; returns the original."""
     original = time.sleep
-    append = log.append
+    append, flush = log.append, log.flush
 
     @functools.wraps(original)
     def sleep(secs):
         scaled = secs * scale
+        flush()  # about to wait anyway: the trace so far is on disk
         append((SLEEP, _now(), _tid(), max(0, int(scaled * 1e9))))
         try:
             original(scaled)

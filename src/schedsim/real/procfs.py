@@ -1,0 +1,58 @@
+"""OS counters of a thread, from Linux's /proc (no root needed).
+
+``schedstat`` gives the time on CPU and waiting on a run queue (ns) and
+the number of time slices; ``status`` the voluntary and involuntary
+context switches.  Everything returns None where /proc is missing.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: names of the counter values, in the order :func:`read_thread` returns them
+NAMES = ("run_ns", "wait_ns", "slices", "voluntary", "involuntary")
+
+
+def read_thread(pid: int, tid: int) -> tuple[int, int, int, int, int] | None:
+    """``(run_ns, wait_ns, slices, voluntary, involuntary)`` of a thread, or None."""
+    base = f"/proc/{pid}/task/{tid}/"
+    try:
+        with open(base + "schedstat", "rb") as fh:
+            run, wait, slices = (int(x) for x in fh.read().split()[:3])
+        with open(base + "status", "rb") as fh:
+            vol = invol = 0
+            for line in fh:
+                if line.startswith(b"voluntary_ctxt_switches"):
+                    vol = int(line.split()[1])
+                elif line.startswith(b"nonvoluntary_ctxt_switches"):
+                    invol = int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return run, wait, slices, vol, invol
+
+
+def group_pids(pgid: int) -> list[int]:
+    """Live (not zombie) processes in process group ``pgid``."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid).encode() and fields[0] != b"Z":
+            out.append(int(name))
+    return out
+
+
+def group_threads(pgid: int) -> list[tuple[int, int]]:
+    """``(pid, tid)`` of every thread of every live process in process group ``pgid``."""
+    out = []
+    for pid in group_pids(pgid):
+        try:
+            out.extend((pid, int(tid)) for tid in os.listdir(f"/proc/{pid}/task"))
+        except (OSError, ValueError):
+            continue
+    return out

@@ -1,0 +1,107 @@
+"""Thread start and end inside the traced process, with OS counters.
+
+``threading.setprofile`` makes every new ``threading.Thread`` call
+:meth:`ThreadWatch.starter` on its first event: it records ``TSTART`` (and
+a counter sample), hands the thread to the generator hook, and leaves a
+sentinel in thread-local storage whose finaliser records ``TEND`` when the
+thread's state is torn down.  Threads started with ``_thread`` directly
+are covered by wrapping ``_thread.start_new_thread``.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import threading
+import time
+from typing import Callable
+
+from .patching import wrap_attr
+from .procfs import read_thread
+from .rawlog import COUNTER, TCREATE, TEND, TSTART, RawLog
+
+_now, _tid = time.perf_counter_ns, threading.get_native_id
+
+
+class _End:
+    """Lives in a thread's local storage; its finaliser marks the thread's end."""
+
+    def __init__(self, watch: "ThreadWatch", tid: int) -> None:
+        self.watch, self.tid = watch, tid
+
+    def __del__(self) -> None:
+        self.watch.thread_ended(self.tid)
+
+
+class ThreadWatch:
+    """Records thread start/end; ``enable_hook()`` hooks the calling thread."""
+
+    def __init__(self, log: RawLog, enable_hook: Callable[[], None]) -> None:
+        self.log = log
+        self.enable_hook = enable_hook
+        self.local = threading.local()
+        self.active = True
+
+    def install(self) -> None:
+        """Watch every thread started from now on."""
+        threading.setprofile(self.starter)
+        wrap_attr(threading.Thread, "start", self._wrap_start)
+        wrap_attr(_thread, "start_new_thread", self._wrap_raw_start)
+
+    def uninstall(self) -> None:
+        """Stop watching new threads."""
+        self.active = False
+        threading.setprofile(None)
+
+    def sample(self, tid: int) -> None:
+        """Record the OS counters of thread ``tid`` of this process."""
+        values = read_thread(os.getpid(), tid)
+        if values is not None:
+            self.log.append((COUNTER, _now(), _tid(), tid, values))
+
+    def starter(self, frame, event, arg) -> None:
+        """A new thread's first profile event: record it, then hook the thread."""
+        self.thread_started()
+        self.enable_hook()
+
+    def thread_started(self, raw: bool = False) -> None:
+        """Record the calling thread's start (once).
+
+        ``raw``: started by ``_thread`` directly; ``threading.current_thread()``
+        would register a dummy Thread there, so the thread stays unnamed.
+        """
+        if getattr(self.local, "end", None) is not None:
+            return
+        me = _tid()
+        if raw:
+            self.log.append((TSTART, _now(), me, None, True, 0))
+        else:
+            thread = threading.current_thread()
+            self.log.append((TSTART, _now(), me, thread.name, thread.daemon, id(thread)))
+        self.sample(me)
+        self.local.end = _End(self, me)
+
+    def thread_ended(self, tid: int) -> None:
+        """Called from the sentinel's finaliser in the dying thread."""
+        if self.active:
+            self.sample(tid)
+            self.log.append((TEND, _now(), tid))
+
+    def _wrap_start(self, original):
+        log = self.log
+
+        def start(thread):
+            log.append((TCREATE, _now(), _tid(), id(thread)))
+            return original(thread)
+        return start
+
+    def _wrap_raw_start(self, original):
+        watch = self
+
+        def start_new_thread(function, args, kwargs=None):
+            def run(*a, **k):
+                watch.thread_started(raw=True)
+                watch.enable_hook()
+                return function(*a, **k)
+            return original(run, args, kwargs or {})
+        return start_new_thread

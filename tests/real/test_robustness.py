@@ -1,0 +1,156 @@
+"""The tracer when things go wrong: exits, signals, Ctrl-C, timeouts, stray children."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from schedsim.real import trace_program
+from schedsim.trace import load
+
+from .conftest import PYTHON
+
+
+def _gone(pid: int) -> bool:
+    """True when ``pid`` no longer runs (absent, or a zombie nobody reaped)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return any(line.startswith("State:") and "Z" in line for line in fh)
+    except FileNotFoundError:
+        return True
+
+
+def _labels(trace):
+    return [e.label for e in trace.select("emit") if e.obj is None]
+
+
+def test_os_exit_keeps_the_trace_and_status(program, tmp_path):
+    path = program("""
+        import os
+        print("going", flush=True)
+        os._exit(5)
+    """)
+    run = trace_program(path, out=tmp_path / "t.jsonl")
+    assert run.status == 5
+    saved = load(tmp_path / "t.jsonl")
+    assert _labels(saved) == ["going"]
+    assert saved.select("exit", 0)[0].value == 5
+
+
+def test_killed_by_a_signal_keeps_what_was_printed(program):
+    path = program("""
+        import os, signal
+        print("before the kill")
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    run = trace_program(path)
+    assert run.status == -signal.SIGKILL
+    assert _labels(run.trace) == ["before the kill"]
+    assert run.trace.select("exit", 0)[0].value == -signal.SIGKILL
+
+
+def test_sigterm_is_flushed_and_reported(program):
+    path = program("""
+        import os, signal
+        def spin():
+            yield 1
+        next(spin())
+        os.kill(os.getpid(), signal.SIGTERM)
+    """)
+    run = trace_program(path)
+    assert run.status == -signal.SIGTERM
+    assert [u.name for u in run.trace.units if u.kind == "coroutine"] == ["spin#1"]
+
+
+def test_ctrl_c_reaches_the_program_and_the_trace_is_kept(program, tmp_path):
+    path = program("""
+        import time
+        print("waiting", flush=True)
+        time.sleep(30)
+    """)
+    out = tmp_path / "t.jsonl"
+    code = ("import sys; from schedsim.real import trace_program; "
+            "r = trace_program(sys.argv[1], out=sys.argv[2]); print('status', r.status)")
+    tracer = subprocess.Popen([PYTHON, "-c", code, str(path), str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in tracer.stdout:  # the program's output comes straight through
+        if "waiting" in line:
+            break
+    tracer.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
+    stdout, stderr = tracer.communicate(timeout=20)
+    assert f"status {-signal.SIGINT}" in stdout
+    assert "KeyboardInterrupt" in stderr
+    assert _labels(load(out)) == ["waiting"]
+
+
+def test_timeout_ends_the_whole_process_tree(program):
+    path = program("""
+        import subprocess, time
+        child = subprocess.Popen(["sleep", "60"])
+        print(child.pid, flush=True)
+        time.sleep(60)
+    """)
+    started = time.monotonic()
+    run = trace_program(path, timeout=1.0)
+    assert time.monotonic() - started < 15
+    assert run.timed_out and run.trace.header.meta["timed_out"] is True
+    grandchild = int(_labels(run.trace)[0])
+    assert _gone(grandchild)
+
+
+def test_no_child_outlives_the_tracer(program):
+    path = program("""
+        import subprocess
+        child = subprocess.Popen(["sleep", "60"], start_new_session=False)
+        print(child.pid)
+    """)
+    run = trace_program(path)
+    assert run.status == 0
+    assert _gone(int(_labels(run.trace)[0]))
+
+
+def test_replaced_profile_hook_is_reported(program):
+    path = program("""
+        import sys
+        sys.setprofile(None)
+        print("unhooked")
+    """)
+    run = trace_program(path)
+    assert any("replaced schedsim's profile hook" in w for w in run.warnings)
+    assert run.trace.header.meta["warnings"] == run.warnings
+
+
+def test_an_active_trace_function_is_reported(program, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import sys\nsys.settrace(lambda *a: None)\n")
+    path = program('print("traced twice")')
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = trace_program(path, env=env)
+    assert _labels(run.trace) == ["traced twice"]
+    assert any("trace function was already active" in w for w in run.warnings)
+
+
+def test_counter_sampling_interval_and_kernel_option(program):
+    path = program("""
+        import time
+        for _ in range(5):
+            time.sleep(0.02)
+    """)
+    run = trace_program(path, counters_interval=0.01, kernel=True)
+    trace = run.trace
+    assert len(trace.select("counter", 1)) >= 4  # start, end and samples in between
+    kernel = trace.header.meta["kernel"]
+    if os.geteuid() != 0:
+        assert "root" in kernel["skipped"]
+    elif "skipped" not in kernel:
+        kin = [e for e in trace.select("run") if e.label == "kernel"]
+        assert kernel["events"] > 0 and kin and all(e.cpu is not None for e in kin)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="checks the message shown without root")
+def test_kernel_skipped_without_root_says_why(program):
+    run = trace_program(program("pass"), kernel=True)
+    assert "root" in run.trace.header.meta["kernel"]["skipped"]

@@ -1,0 +1,95 @@
+"""The real tracer on threads: lanes, blocking calls, queue links, joins, counters."""
+
+import pytest
+
+from schedsim.real import trace_program
+
+from .conftest import EXPECTED, ROOT, cause_links, emits, owner_of
+
+
+@pytest.fixture(scope="module")
+def threads_run():
+    return trace_program(ROOT / "examples/baozi/threads.py", time_scale=0.01)
+
+
+def test_threads_example_prints_17_lines_on_its_threads(threads_run):
+    trace = threads_run.trace
+    assert threads_run.status == 0
+    got = emits(trace)
+    assert [label for _, label in got] == EXPECTED
+    lane = {"producer": "MainThread", "c1": "c1", "c2": "c2"}
+    assert all(unit == lane[owner_of(label)] for unit, label in got)
+    threads = [u for u in trace.units if u.kind == "thread"]
+    assert len({u.tid for u in threads}) == len(threads) == 3
+    main = trace.unit_by_name("MainThread").id
+    for name in ("c1", "c2"):
+        spawn = trace.select("spawn", trace.unit_by_name(name).id)[0]
+        assert spawn.peer == main
+
+
+def test_queue_puts_cause_gets_and_wakes(threads_run):
+    trace = threads_run.trace
+    links = cause_links(trace)
+    assert len(links) == 12  # 5 buns + the final None, to each consumer
+    for send, recv in links:
+        assert send.kind == "send" and send.obj == recv.obj == "queue.Queue"
+        assert trace.units[send.unit].name == "MainThread"
+        assert trace.units[recv.unit].name in ("c1", "c2") and send.t <= recv.t
+    blocked = [e for e in trace.select("block") if e.obj == "queue.Queue.get"]
+    assert len(blocked) >= 10
+    wakes = [w for w in trace.select("wake") if w.cause is not None
+             and trace[w.cause].kind == "send"]
+    assert len(wakes) >= 10
+
+
+def test_join_waits_on_the_thread_and_wakes_at_its_exit(threads_run):
+    trace = threads_run.trace
+    joins = [trace.indices("block")[i] for i, e in enumerate(trace.select("block"))
+             if e.reason == "join"]
+    assert joins
+    for index in joins:
+        block = trace[index]
+        assert trace.units[block.peer].name in ("c1", "c2")
+        wake = next(trace[i] for i in range(index + 1, len(trace))
+                    if trace[i].kind == "wake" and trace[i].unit == block.unit)
+        if wake.cause is not None:
+            assert trace[wake.cause].kind == "exit" and trace[wake.cause].unit == block.peer
+
+
+def test_counters_sampled_per_thread_with_totals(threads_run):
+    trace = threads_run.trace
+    totals = trace.header.meta["counters"]
+    assert totals["threads"] == 3 and totals["run_ns"] > 0
+    for name in ("MainThread", "c1", "c2"):
+        unit = trace.unit_by_name(name)
+        samples = trace.select("counter", unit.id)
+        assert len(samples) >= 2
+        assert set(samples[0].value) == {"run_ns", "wait_ns", "slices", "voluntary",
+                                         "involuntary"}
+        assert unit.attrs["counters"]["run_ns"] == (samples[-1].value["run_ns"]
+                                                    - samples[0].value["run_ns"])
+
+
+def test_daemon_and_raw_threads_are_not_lost(program):
+    path = program("""
+        import _thread, threading, time
+        done = threading.Event()
+        def raw():
+            print("raw thread")
+            done.set()
+        _thread.start_new_thread(raw, ())
+        done.wait()
+        d = threading.Thread(target=lambda: print("daemon"), daemon=True, name="d")
+        d.start(); d.join()
+        print("main")
+    """)
+    trace = trace_program(path).trace
+    owners = dict((label, unit) for unit, label in emits(trace))
+    assert owners["main"] == "MainThread" and owners["daemon"] == "d"
+    assert owners["raw thread"].startswith("thread-")
+    assert trace.unit_by_name("d").attrs.get("daemon") is True
+    assert len(threading_exits(trace)) == 3
+
+
+def threading_exits(trace):
+    return [e for e in trace.select("exit") if trace.units[e.unit].kind == "thread"]
