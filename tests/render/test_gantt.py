@@ -45,6 +45,19 @@ def pdf_unicode_chars(path) -> set[str]:
     return chars
 
 
+def test_lanes_group_process_thread_coroutine(baozi, two_threads):
+    from schedsim.render.lanes import layout
+    lanes = layout(baozi)
+    assert [(l.label, l.depth, l.header) for l in lanes] == [
+        ("main / main", 0, False), ("c1", 1, False), ("c2", 1, False)]
+    lanes = layout(two_threads, [0, 1])
+    assert [(l.label, l.depth, l.group) for l in lanes] == [
+        ("CPU 0", 0, False), ("CPU 1", 0, False), ("app (process)", 0, True),
+        ("worker-a", 1, False), ("worker-b", 1, False), ("child / main", 0, True)]
+    tops = [l.top for l in lanes]
+    assert tops == sorted(tops) and lanes[2].header
+
+
 def test_unknown_extension_is_a_render_error(baozi, tmp_path):
     with pytest.raises(RenderError, match=r"\.jpg.*use \.svg, \.png or \.pdf"):
         render_gantt(baozi, tmp_path / "out.jpg")
@@ -60,7 +73,8 @@ def test_png_is_slide_sized(baozi, tmp_path, aspect, size):
 
 def test_svg_has_a_lane_per_unit_states_emits_and_arrows(baozi, tmp_path):
     ids = svg_ids(render_gantt(baozi, tmp_path / "g.svg"))
-    assert {f"t0-lane-{u}" for u in range(4)} <= ids
+    assert {f"t0-lane-{u}" for u in (1, 2, 3)} <= ids
+    assert "t0-lane-0" not in ids  # the one-thread process shares its thread's lane
     for unit, state in [(1, "blocked"), (1, "running"), (2, "suspended"), (3, "switching")]:
         assert f"t0-state-{unit}-{state}" in ids
     emits = baozi.indices("emit")
@@ -119,7 +133,7 @@ def test_pdf_is_deterministic(baozi, tmp_path):
 def test_against_draws_both_traces_titled_by_source(baozi, baozi_real, tmp_path):
     out = render_gantt(baozi, tmp_path / "g.svg", against=baozi_real)
     ids = svg_ids(out)
-    assert {"t0-lane-0", "t1-lane-0"} <= ids
+    assert {"t0-lane-1", "t1-lane-1"} <= ids
     assert {f"t1-emit-{i}" for i in baozi_real.indices("emit")} <= ids
 
 
@@ -157,6 +171,8 @@ def test_bad_window_and_theme_and_aspect_are_render_errors(baozi, tmp_path):
         render_gantt(baozi, tmp_path / "g.svg", theme="neon")
     with pytest.raises(RenderError, match="aspect"):
         render_gantt(baozi, tmp_path / "g.svg", aspect="21:9")
+    with pytest.raises(RenderError, match="against"):
+        render_gantt(baozi, tmp_path / "g.svg", matches=[(1, 2)])
 
 
 def test_divergent_labels_are_marked(baozi, tmp_path):
@@ -178,3 +194,64 @@ def test_empty_trace_still_renders(tmp_path):
     tr.new_unit("process", "p")
     out = render_gantt(tr, tmp_path / "g.png")
     assert png_size(out) == (2000, 1125)
+
+
+def test_cpu_lanes_show_who_ran_and_switch_slivers(two_threads, tmp_path):
+    ids = svg_ids(render_gantt(two_threads, tmp_path / "g.svg", cpus=True))
+    assert {"t0-cpu-0", "t0-cpu-1", "t0-cpu-0-running", "t0-cpu-0-switching",
+            "t0-cpu-1-switching", "t0-cpu-1-running"} <= ids
+    assert "t0-state-2-gil_wait" in ids  # GIL wait stays a state of its own on the unit lane
+
+
+def test_cpu_lanes_need_cpu_numbers(tmp_path):
+    from schedsim.trace import Header, Trace
+    tr = Trace(Header(source="real"))
+    th = tr.new_unit("thread", "t", tr.new_unit("process", "p").id).id
+    tr.append(0, th, "run")
+    tr.append(5, th, "exit")
+    with pytest.raises(RenderError, match="CPU numbers"):
+        render_gantt(tr, tmp_path / "g.svg", cpus=True)
+
+
+def test_matched_emits_are_joined_across_the_two_traces(baozi, baozi_real, tmp_path):
+    pairs = list(zip(baozi.indices("emit"), baozi_real.indices("emit")))
+    ids = svg_ids(render_gantt(baozi, tmp_path / "g.svg", against=baozi_real, matches=pairs[:5],
+                               divergent={"[c2] 正在吃包子 5"}))
+    assert {f"match-{a}-{b}" for a, b in pairs[:5]} <= ids
+    assert not {f"match-{a}-{b}" for a, b in pairs[5:]} & ids
+    last_sim, last_real = pairs[-1]
+    assert f"t0-divergent-{last_sim}" in ids and f"t1-divergent-{last_real}" in ids
+
+
+def test_describe_names_the_source_shortly(baozi, baozi_real):
+    import os
+    from schedsim.render import describe
+    assert describe(baozi) == "sim: scenarios/baozi-coroutines.yaml"
+    baozi_real.header.producer = {"program": os.path.abspath("examples/baozi/coroutines.py")}
+    assert describe(baozi_real) == ("real: examples/baozi/coroutines.py, sleeps ×0.01 shown "
+                                    "in model time")
+
+
+def test_cpu_lane_names_are_unambiguous(two_threads, baozi):
+    from schedsim.render.lanes import short_names
+    assert short_names(two_threads) == ["app", "worker-a", "worker-b", "child", "main"]
+    assert short_names(baozi) == ["main", "main", "c1", "c2"]
+    two_threads.new_unit("thread", "main", 0)  # a second 'main' thread, in app
+    assert short_names(two_threads)[-2:] == ["child/main", "app/main"]
+
+
+def test_dense_switch_slivers_get_no_hairlines(tmp_path):
+    from schedsim.trace import Header, Trace
+    tr = Trace(Header(source="sim"))
+    th = tr.new_unit("thread", "t", tr.new_unit("process", "p").id).id
+    for k in range(400):  # a 1 µs switch every 3 µs: a dense texture, not 400 lines
+        tr.append(3000 * k, th, "switch", level="thread", cost=1000, cpu=0)
+        tr.append(3000 * k + 1000, th, "run", cpu=0)
+    tr.append(10_000_000, th, "switch", level="thread", cost=1000, cpu=0)  # alone
+    tr.append(10_001_000, th, "run", cpu=0)
+    tr.append(12_000_000, th, "exit")
+    ids = svg_ids(render_gantt(tr, tmp_path / "g.svg", cpus=True))
+    assert "t0-hairline-switching" in ids and "t0-cpu-0-hairline" in ids
+    root = ET.parse(tmp_path / "g.svg").getroot()
+    hair = next(el for el in root.iter() if el.get("id") == "t0-hairline-switching")
+    assert len([p for p in hair.iter() if p.tag == f"{SVG_NS}path"]) == 1  # only the lone one

@@ -53,15 +53,21 @@ def test_ansi_segments():
     assert runs == [("[producer]", LIGHT.ansi[32], True), ("做好了新包子 1", None, False)]
     assert segments("plain", None, LIGHT.ansi) == [("plain", None, False)]
     assert sgr_color("91", LIGHT.ansi) == (LIGHT.ansi[31], False)
+    assert sgr_color("38;2;255;0;16", LIGHT.ansi) == ("#ff0010", False)
+    assert sgr_color("1;38;5;196", LIGHT.ansi) == ("#ff0000", True)
+    assert sgr_color("38;5;2", LIGHT.ansi) == (LIGHT.ansi[32], False)
+    assert sgr_color("38;5;244", LIGHT.ansi) == ("#808080", False)
+    assert sgr_color("32;1;0", LIGHT.ansi) == (None, False)
 
 
 @pytest.mark.parametrize("text,ns", [("1.5s", 1.5e9), ("200ms", 2e8), ("30us", 3e4),
-                                     ("30µs", 3e4), ("100ns", 100.0), (250, 250.0)])
+                                     ("30µs", 3e4), ("100ns", 100.0), (2, 2e9), (0.25, 2.5e8),
+                                     ("1.5", 1.5e9)])
 def test_parse_time(text, ns):
     assert parse_time(text) == ns
 
 
-@pytest.mark.parametrize("bad", ["1.5", "fast", "-1s", -3])
+@pytest.mark.parametrize("bad", ["1.5 min", "fast", "-1s", -3])
 def test_parse_time_rejects(bad):
     with pytest.raises(RenderError):
         parse_time(bad)
@@ -70,6 +76,7 @@ def test_parse_time_rejects(bad):
 def test_parse_window():
     assert parse_window("1s:2.5s") == (1e9, 2.5e9)
     assert parse_window((0, "1ms")) == (0.0, 1e6)
+    assert parse_window((1, 2.5)) == (1e9, 2.5e9)  # numbers are seconds, as on the CLI
     with pytest.raises(RenderError, match="START:END"):
         parse_window("1s")
 
@@ -100,3 +107,10 @@ def test_installed_cjk_font_is_found():
     if family is None:
         pytest.skip("no CJK font on this machine")
     assert fonts.font_families() == [fonts.BASE_FAMILY, family]
+
+
+def test_density_helpers():
+    from schedsim.render.density import isolated, thinned
+    assert isolated([0, 10, 12, 30], gap=6) == [True, False, False, True]
+    assert thinned([0, 3, 7, 9, 20], gap=8) == [True, False, False, True, True]
+    assert isolated([], gap=6) == [] and thinned([]) == []

@@ -133,6 +133,15 @@ def test_no_cpu_tracks_without_cpu_numbers(make_baozi):
                           if e["name"] == "process_name"]
 
 
+def test_os_counters_become_counter_tracks(two_threads):
+    two_threads.append(500_000, 1, "counter", value={"run_ns": 4200, "nvcsw": 3, "bad": "x"})
+    doc = perfetto.to_chrome(two_threads)
+    counters = [e for e in doc["traceEvents"] if e["ph"] == "C"]
+    assert [(e["name"], e["args"]) for e in counters] == [
+        ("worker-a nvcsw", {"nvcsw": 3}), ("worker-a run_ns", {"run_ns": 4200})]
+    assert {e["pid"] for e in counters} == {1}  # the process of worker-a
+
+
 def test_save_writes_json_atomically(baozi, tmp_path):
     out = tmp_path / "sub" / "baozi.perfetto.json"
     perfetto.save(baozi, out)

@@ -22,6 +22,7 @@ from .style import FONT_SIZE, Theme, page_size, rc_params
 LEGEND_IN = 1.35   # height kept under the axes for the x label and a two-row legend
 TITLE_IN = 0.55    # height of the figure title
 SUBTITLE_IN = 0.45  # height of each axes' own title when there are several
+RIGHT_IN = 0.45    # room right of the axes for the last tick label
 
 
 @contextlib.contextmanager
@@ -62,7 +63,7 @@ def axes_stack(fig: Figure, heights: list[float], left_px: float, *, title: bool
     for h in heights:
         y -= sub
         frac = usable * h / total
-        ax = fig.add_axes((left, y - frac, 0.985 - left, frac),
+        ax = fig.add_axes((left, y - frac, 1 - RIGHT_IN / w_in - left, frac),
                           sharex=axes[0] if axes else None)
         axes.append(ax)
         y -= frac

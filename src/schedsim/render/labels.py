@@ -31,8 +31,8 @@ def place(xs: list[float], widths: list[float], rows: int, right: float,
     """Choose a row, start and allowed width for labels of markers at ascending ``xs``.
 
     A label starts at its marker, or further left when it would run past
-    ``right`` (the last usable pixel) so it ends there.  It never runs into
-    the next label in its row: that one shortens it (or hides it).
+    ``right`` (the last usable pixel) so it ends there.  No label runs into
+    the next one in its row: the earlier one is shortened (or hidden).
     """
     ends = [float("-inf")] * rows
     last: list[int | None] = [None] * rows
@@ -40,12 +40,10 @@ def place(xs: list[float], widths: list[float], rows: int, right: float,
     for i, (x, w) in enumerate(zip(xs, widths)):
         start = min(x, right - w)
         free = [k for k in range(rows) if ends[k] + gap <= start]
-        if not free and start < x:  # rather keep it at its marker, shortened
-            start = x
-            free = [k for k in range(rows) if ends[k] + gap <= start]
         row = free[0] if free else min(range(rows), key=lambda k: ends[k])
         prev = last[row]
         if prev is not None and not free:
+            start = max(start, out[prev].start)  # never reach back past the label it cuts
             out[prev].width = _fit(out[prev].width, start - gap - out[prev].start)
         width = _fit(w, right - start)
         out.append(Placed(row, start, width))
@@ -60,19 +58,39 @@ def _fit(width: float, room: float) -> float:
     return room if room >= MIN_PX else 0.0
 
 
+def _xterm256(n: int, ansi: dict) -> str:
+    """Colour ``n`` of the xterm 256-colour palette (the 16 basic ones from the theme)."""
+    if n < 16:
+        return ansi[30 + n % 8]
+    if n < 232:
+        r, g, b = ((n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6)
+        return "#" + "".join(f"{0 if c == 0 else 55 + 40 * c:02x}" for c in (r, g, b))
+    level = 8 + 10 * (n - 232)
+    return f"#{level:02x}{level:02x}{level:02x}"
+
+
 def sgr_color(sgr: str, ansi: dict) -> tuple[str | None, bool]:
-    """The foreground colour and boldness an SGR parameter string asks for."""
-    color, bold = None, False
-    for part in sgr.split(";"):
-        if not part.isdigit():
-            continue
-        code = int(part)
-        if code == 1:
-            bold = True
-        elif 30 <= code <= 37:
-            color = ansi[code]
-        elif 90 <= code <= 97:
-            color = ansi[code - 60]
+    """The foreground colour and boldness an SGR parameter string asks for.
+
+    Handles the 8/16 basic colours (themed), ``38;5;n`` and ``38;2;r;g;b``,
+    bold (1) and the resets (0, 22, 39).
+    """
+    codes = [int(p) for p in sgr.split(";") if p.isdigit()]
+    color, bold, k = None, False, 0
+    while k < len(codes):
+        code = codes[k]
+        if code == 38 and codes[k + 1:k + 2] == [5] and k + 2 < len(codes):
+            color, k = _xterm256(codes[k + 2] % 256, ansi), k + 2
+        elif code == 38 and codes[k + 1:k + 2] == [2] and k + 4 < len(codes):
+            color = "#" + "".join(f"{min(c, 255):02x}" for c in codes[k + 2:k + 5])
+            k += 4
+        elif 30 <= code <= 37 or 90 <= code <= 97:
+            color = ansi[code if code < 90 else code - 60]
+        elif code in (0, 39):
+            color, bold = (None, False) if code == 0 else (None, bold)
+        elif code in (1, 22):
+            bold = code == 1
+        k += 1
     return color, bold
 
 

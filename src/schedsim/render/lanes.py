@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..trace import Trace, Unit
-from ..trace.perfetto import lane_order
+from ..trace.perfetto import lane_order, process_of
 
 #: heights in data units: a unit lane, a process header row, a CPU lane
 LANE = 1.0
@@ -30,6 +30,8 @@ class Lane:
     depth: int
     header: bool = False
     cpu: int | None = None
+    title: str | None = None
+    group: bool = False
 
     @property
     def bar(self) -> tuple[float, float]:
@@ -49,6 +51,8 @@ class Lane:
         """The lane's name as shown at its left."""
         if self.cpu is not None:
             return f"CPU {self.cpu}"
+        if self.title:
+            return self.title
         if self.header:
             return f"{self.unit.name} (process)"
         return self.unit.name
@@ -57,20 +61,52 @@ class Lane:
 def layout(trace: Trace, cpus: list[int] = ()) -> list[Lane]:
     """Lanes top to bottom: a lane per CPU in ``cpus``, then the units.
 
-    A process with threads gets a thin header row instead of a lane: its
-    activity is drawn in its threads' lanes.
+    A process with several threads gets a thin header row instead of a lane
+    (its activity is drawn in its threads' lanes); a process with one thread
+    shares that thread's lane, named ``process / thread``.  ``group`` marks
+    the first row of each process.
     """
     lanes = [Lane(None, n * CPU_LANE, CPU_LANE, 0, cpu=cpu) for n, cpu in enumerate(cpus)]
     top = len(lanes) * CPU_LANE + (0.25 if lanes else 0.0)
+    merged: dict[int, str] = {}  # thread id -> its process's name, for one-thread processes
     for unit in lane_order(trace):
-        header = unit.kind == "process" and any(k.kind == "thread"
-                                                 for k in trace.children(unit.id))
+        depth = _DEPTH[unit.kind] - (1 if _in_merged(trace, unit, merged) else 0)
+        threads = [k for k in trace.children(unit.id) if k.kind == "thread"]
+        if unit.kind == "process" and len(threads) == 1:
+            merged[threads[0].id] = unit.name
+            continue
+        header = unit.kind == "process" and bool(threads)
         height = HEADER if header else LANE
-        lanes.append(Lane(unit, top, height, _DEPTH[unit.kind], header))
+        title = f"{merged[unit.id]} / {unit.name}" if unit.id in merged else None
+        lanes.append(Lane(unit, top, height, depth, header, title=title,
+                          group=unit.kind == "process" or unit.id in merged))
         top += height
     return lanes
+
+
+def _in_merged(trace: Trace, unit: Unit, merged: dict[int, str]) -> bool:
+    """Whether ``unit`` is, or lives in, a thread that took over its process's row."""
+    while unit is not None and unit.kind != "process":
+        if unit.id in merged:
+            return True
+        unit = trace.units[unit.parent] if unit.parent is not None else None
+    return False
 
 
 def total_height(lanes: list[Lane]) -> float:
     """Where the last lane ends."""
     return max((lane.top + lane.height for lane in lanes), default=0.0)
+
+
+def short_names(trace: Trace) -> list[str]:
+    """Per unit id, its name, prefixed by its process's (``child/main``) where ambiguous."""
+    counts: dict[str, int] = {}
+    for unit in trace.units:
+        if unit.kind != "process":
+            counts[unit.name] = counts.get(unit.name, 0) + 1
+    out = []
+    for unit in trace.units:
+        proc = process_of(trace, unit)
+        ambiguous = counts.get(unit.name, 0) > 1 and proc is not None and proc.id != unit.id
+        out.append(f"{proc.name}/{unit.name}" if ambiguous else unit.name)
+    return out

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ..errors import RenderError
 from ..fsutil import atomic_write_bytes
@@ -33,5 +34,19 @@ def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
     fmt = output_format(path)
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=PNG_DPI, metadata=_METADATA[fmt])
+    atomic_write_bytes(path, buf.getvalue())
+    return Path(path)
+
+
+def shrink_png(path: str | os.PathLike, colors: int = 128) -> Path:
+    """Rewrite a PNG with an adaptive palette of ``colors`` (about a third of the bytes).
+
+    Diagrams are flat colours and anti-aliased text, which a palette keeps;
+    used for images committed to the docs.
+    """
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    buf = io.BytesIO()
+    small.save(buf, "PNG", optimize=True)
     atomic_write_bytes(path, buf.getvalue())
     return Path(path)

@@ -11,6 +11,7 @@ Layout of the export:
 * a ``CPUs`` process with a lane per CPU showing which unit ran there
   (:func:`cpu_slices`), when the trace knows its CPUs;
 * every ``emit`` (and ``mark``) as an ``i`` instant named by its label;
+* OS counters (``counter`` events) as ``C`` counter tracks in the unit's process;
 * every ``cause`` link (send→recv, release→wake, ...) as an ``s``/``f`` flow.
 
 Times are microseconds (floats) of trace time, as Perfetto expects; the
@@ -227,6 +228,22 @@ def _instants(trace: Trace, ids) -> list[dict]:
     return out
 
 
+def _counters(trace: Trace, ids) -> list[dict]:
+    """``counter`` events (OS counters of a unit) as Chrome counter tracks, one per name."""
+    out = []
+    for i in trace.indices("counter"):
+        ev = trace[i]
+        if not isinstance(ev.value, dict):
+            continue
+        pid, tid = ids[ev.unit]
+        name = trace.units[ev.unit].name
+        for key, number in sorted(ev.value.items()):
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                out.append({"ph": "C", "name": f"{name} {key}", "cat": "counter",
+                            "ts": _us(ev.t), "pid": pid, "tid": tid, "args": {key: number}})
+    return out
+
+
 def _flows(trace: Trace, ids) -> list[dict]:
     out = []
     for n, link in enumerate(links(trace), 1):
@@ -242,7 +259,7 @@ def _flows(trace: Trace, ids) -> list[dict]:
     return out
 
 
-_PH_ORDER = {"X": 0, "i": 1, "s": 2, "f": 3}
+_PH_ORDER = {"X": 0, "i": 1, "C": 2, "s": 3, "f": 4}
 
 
 def to_chrome(trace: Trace) -> dict:
@@ -252,7 +269,7 @@ def to_chrome(trace: Trace) -> dict:
     meta = _metadata(trace, ids)
     cpu = _cpu_tracks(trace, intervals)
     timed = (_state_slices(intervals, ids) + [e for e in cpu if e["ph"] != "M"]
-             + _instants(trace, ids) + _flows(trace, ids))
+             + _instants(trace, ids) + _counters(trace, ids) + _flows(trace, ids))
     timed.sort(key=lambda e: (e["ts"], _PH_ORDER[e["ph"]], -e.get("dur", 0.0)))
     header = trace.header
     other = {"schema": "schedsim.trace/1", "source": header.source,
