@@ -34,12 +34,15 @@ def test_quick_run_measures_every_profile_cost(quick):
 
 @pytest.mark.slow
 def test_quick_run_orders_costs_sensibly(quick):
-    c = quick[0].costs()
-    # orders of magnitude apart on any machine: wide margins, no timing flake
+    result = quick[0]
+    c = result.costs()
+    # orders of magnitude apart on any machine: wide margins, no timing flake.  (Slopes and
+    # intercepts of the fits are not checked: on a loaded machine their noise can flip them.)
     assert 0 < c["generator_switch"] < c["task_switch"] < c["spawn_thread"]
-    assert c["spawn_thread"] < c["fork"] < c["spawn_process"]
-    assert c["fork_per_mib"] > 0
-    assert c["ipc_per_message"] > c["generator_switch"]
+    assert c["spawn_thread"] < result.lines["fork_vs_mib"].points[0][1].median < c["spawn_process"]
+    ipc_small = result.lines["ipc_vs_kib"].points[0][1].median
+    assert c["generator_switch"] < ipc_small
+    assert [x for x, _ in result.lines["fork_vs_mib"].points] == [0, 32, 64]
 
 
 @pytest.mark.slow

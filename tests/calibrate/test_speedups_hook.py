@@ -1,0 +1,293 @@
+"""The optional C generator hook (schedsim._speedups) against the pure-Python one.
+
+The C hook must append exactly the raw tuples the pure-Python hook of
+schedsim.real.genhook appends; these tests run the same generator program
+under both and compare.  Without the built extension only the fallback
+selection is tested (the comparisons skip, saying why).
+"""
+
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+from schedsim import _speedups
+from schedsim.real import genhook
+from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD
+
+CODES = (GSTART, GRESUME, GYIELD, GEND)
+needs_c = pytest.mark.skipif(not _speedups.available(),
+                             reason="C extension schedsim._speedups._genhook not built")
+
+
+class Log:
+    """Stands in for RawLog: the events list and a flush that keeps what it drains."""
+
+    def __init__(self):
+        self.events, self.drained, self.flushes = [], [], 0
+
+    def flush(self):
+        self.flushes += 1
+        chunk = self.events[:]
+        del self.events[:len(chunk)]
+        self.drained.extend(chunk)
+
+    def all(self):
+        return self.drained + self.events
+
+
+def consumer():
+    seen = []
+    while True:
+        try:
+            seen.append((yield len(seen)))
+        except KeyError:
+            yield "caught"
+
+
+def inner():
+    yield 1
+    return 2
+
+
+def outer():
+    yield (yield from inner())
+
+
+def program():
+    """Sends, next, throw (caught and uncaught), close, yield from, finalisation, a thread."""
+    c = consumer()
+    next(c)
+    for i in range(50):
+        c.send(i)
+    c.throw(KeyError)
+    next(c)
+    c.close()
+    d = consumer()
+    next(d)
+    del d                      # finalised while suspended
+    list(outer())
+    e = consumer()
+    next(e)
+    with pytest.raises(ValueError):
+        e.throw(ValueError)
+
+    def worker():
+        g = consumer()
+        next(g)
+        g.send("t")
+        g.close()
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+
+
+def record(hook_factory, body=program):
+    log = Log()
+    hook = hook_factory(log)
+    hook.install()
+    try:
+        body()
+    finally:
+        hook.uninstall()
+    return log
+
+
+def py_hook(log):
+    return genhook.ProfileHook(log)
+
+
+def c_hook(log, chunk=CHUNK):
+    return _speedups.CGeneratorHook(log.events, log.flush, genhook.code_info, CODES, chunk)
+
+
+def normalized(events):
+    """Raw tuples with times dropped, threads numbered, generators numbered by their start."""
+    tids, keys, out = {}, {}, []
+    for code, _t, tid, key, *rest in events:
+        if code == GSTART:
+            keys[key] = len(out)
+        out.append((code, tids.setdefault(tid, len(tids)), keys.get(key, -1), *rest))
+    return out
+
+
+@needs_c
+def test_c_hook_records_the_same_raw_events_as_python_hook():
+    py, c = normalized(record(py_hook).all()), normalized(record(c_hook).all())
+    assert len(py) > 100
+    assert c == py
+    hows = {e[3] for e in py if e[0] == GRESUME}
+    assert hows >= {"send", "next", "throw", "close"}   # the program exercised them all
+    assert len({e[1] for e in py}) == 2                 # main thread and the worker
+
+
+@needs_c
+def test_c_hook_times_are_monotonic_clock_and_tids_native():
+    import time
+    before = time.perf_counter_ns()
+    events = record(c_hook).all()
+    after = time.perf_counter_ns()
+    times = [e[1] for e in events]
+    assert before <= times[0] and times[-1] <= after
+    assert events[0][2] == threading.get_native_id()
+
+
+@needs_c
+def test_c_hook_flushes_full_chunks():
+    log = record(lambda lg: c_hook(lg, chunk=16))
+    assert log.flushes >= 5 and len(log.events) < 16
+    assert normalized(log.all()) == normalized(record(py_hook).all())
+
+
+@needs_c
+def test_c_hook_after_fork_records_the_child_thread_id():
+    log = Log()
+    hook = c_hook(log)
+    hook.install()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: record a generator, report its tids, leave at once
+        try:
+            del log.events[:]
+            c = consumer()
+            next(c)
+            os.write(w, repr(sorted({e[2] for e in log.events})).encode())
+        finally:
+            os._exit(0)
+    hook.uninstall()
+    os.close(w)
+    data = os.read(r, 1000).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert data == repr([pid])   # a forked process's main thread has tid == pid
+
+
+def test_fallback_when_not_wanted(monkeypatch):
+    monkeypatch.setenv(_speedups.ENV_HOOK, "python")
+    assert _speedups.c_generator_hook([], lambda: None, genhook.code_info, CODES, 8) is None
+
+
+def test_fallback_when_not_built(monkeypatch):
+    monkeypatch.setattr(_speedups, "_genhook", None)
+    monkeypatch.delenv(_speedups.ENV_HOOK, raising=False)
+    assert not _speedups.available()
+    assert _speedups.c_generator_hook([], lambda: None, genhook.code_info, CODES, 8) is None
+    with pytest.raises(RuntimeError, match="not built"):
+        _speedups.CGeneratorHook([], lambda: None, genhook.code_info, CODES, 8)
+
+
+@needs_c
+def test_c_hook_rejects_bad_codes():
+    with pytest.raises(TypeError):
+        _speedups.CGeneratorHook([], lambda: None, genhook.code_info, (1, 2), 8)
+
+
+def test_profile_is_removed_after_uninstall():
+    hook_factory = c_hook if _speedups.available() else py_hook
+    record(hook_factory)
+    assert sys.getprofile() is None and threading.getprofile() is None
+
+
+PACKED = -7  # a code no other raw event uses
+
+
+def c_packed(log, chunk=CHUNK):
+    return _speedups.CGeneratorHook(log.events, log.flush, genhook.code_info, CODES, chunk,
+                                    PACKED)
+
+
+@needs_c
+def test_packed_mode_expands_to_the_same_events():
+    log = record(lambda lg: c_packed(lg, chunk=64))
+    raw = log.all()
+    assert {e[0] for e in raw} == {PACKED}          # only blocks, one per 64 records
+    assert log.flushes == len(raw)                  # each block is written out at once
+    assert all(len(e[3]) == 64 * _speedups.RECORD.size for e in raw[:-1])
+    names = [n for e in raw for n in e[4]]
+    assert len(names) == len(set(names))            # each name is sent once
+    expanded = _speedups.expand_packed(raw, PACKED, CODES)
+    assert normalized(expanded) == normalized(record(py_hook).all())
+
+
+@needs_c
+def test_packed_mode_keeps_other_events_in_place_and_drains_on_uninstall():
+    log = Log()
+    hook = c_packed(log)
+    log.events.append(("other", 1))
+    hook.install()
+    c = consumer()
+    next(c)
+    assert log.events == [("other", 1)]             # still buffered in C
+    hook.uninstall()
+    expanded = _speedups.expand_packed(log.all(), PACKED, CODES)
+    assert expanded[0] == ("other", 1)
+    assert [e[0] for e in expanded[1:]] == [GSTART, GYIELD]
+
+
+@needs_c
+def test_packed_mode_fork_child_drops_the_parents_buffer():
+    log = Log()
+    hook = c_packed(log)
+    hook.install()
+    c = consumer()
+    next(c)                                         # two records buffered in the parent
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            del log.events[:]
+            del log.drained[:]
+            d = consumer()
+            next(d)
+            hook.drain()
+            ev = _speedups.expand_packed(log.all(), PACKED, CODES)
+            os.write(w, repr([(e[0], e[2], e[4] if e[0] == GSTART else "") for e in ev]).encode())
+        finally:
+            os._exit(0)
+    hook.uninstall()
+    os.close(w)
+    child = os.read(r, 10_000).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert child == repr([(GSTART, pid, "consumer"), (GYIELD, pid, "")])
+    parent = _speedups.expand_packed(log.all(), PACKED, CODES)
+    assert [e[0] for e in parent] == [GSTART, GYIELD]
+
+
+def test_expand_packed_decodes_records_without_the_extension():
+    rec = _speedups.RECORD
+    blob = (rec.pack(10, 0xABC, 7, 0, 1, 0, 1) + rec.pack(11, 0xABC, 7, -1, -1, 2, 0)
+            + rec.pack(12, 0xABC, 7, -1, 1, 1, 2))
+    events = [("x",), (PACKED, 10, 7, blob, ("gen", "main"))]
+    assert _speedups.expand_packed(events, PACKED, CODES) == [
+        ("x",), (GSTART, 10, 7, 0xABC, "gen", "send", "main"), (GYIELD, 11, 7, 0xABC),
+        (GRESUME, 12, 7, 0xABC, "throw", "main")]
+
+
+def clocked():
+    while True:
+        yield time.perf_counter_ns()
+
+
+@needs_c
+@pytest.mark.parametrize("packed", [None, PACKED], ids=["tuples", "packed"])
+def test_c_hook_times_agree_with_perf_counter(packed):
+    """Each resume is stamped before, each yield after, the generator's own clock reading
+    (within 1 µs), also once the TSC extrapolation is calibrated (after 10 ms)."""
+    log = Log()
+    hook = _speedups.CGeneratorHook(log.events, log.flush, genhook.code_info, CODES, CHUNK,
+                                    packed)
+    g = clocked()
+    hook.install()
+    inside = [next(g)]
+    while inside[-1] - inside[0] < 30_000_000 and len(inside) < 2_000_000:
+        inside.append(next(g))
+    hook.uninstall()
+    events = _speedups.expand_packed(log.all(), PACKED, CODES)
+    resumes = [e[1] for e in events if e[0] in (GSTART, GRESUME)]
+    yields = [e[1] for e in events if e[0] == GYIELD]
+    assert len(resumes) == len(yields) == len(inside)
+    late = [(r, p, y) for r, p, y in zip(resumes, inside, yields) if not r - 1000 <= p <= y + 1000]
+    assert late == []
