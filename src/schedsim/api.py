@@ -90,11 +90,37 @@ def compare(expected, actual, *more_actual, tolerances=None, **options: Any):
     return _compare(_trace(expected), _trace(actual), tolerances=tolerances, **options)
 
 
-def render(trace, out: str | os.PathLike, *, against=None, **options: Any) -> Path:
-    """Draw a Gantt timeline of ``trace`` (and ``against`` below it) to SVG/PNG/PDF."""
-    from .render import render_gantt
-    other = _trace(against) if against is not None else None
-    return render_gantt(_trace(trace), out, against=other, **options)
+DIAGRAMS = ("gantt", "cpus", "hb", "topology", "switches")
+
+
+def render(trace, out: str | os.PathLike, *, against=None, kind: str = "gantt",
+           **options: Any) -> Path:
+    """Draw ``trace`` to SVG/PNG/PDF; returns the path written.
+
+    ``kind`` picks the diagram: ``gantt`` (a lane per unit; ``against`` draws
+    another trace below on the same time axis), ``cpus`` (the Gantt plus a
+    lane per CPU), ``hb`` (the happens-before graph of the printed lines),
+    ``topology`` (processes, threads, coroutines, address spaces, channels)
+    or ``switches`` (who switched to whom, how often, at what cost).  Other
+    ``options`` (``title``, ``theme``, ``aspect``, ``window``, ``dot``...) go
+    to the renderer; see :mod:`schedsim.render`.
+    """
+    from . import render as r
+    tr = _trace(trace)
+    if kind not in DIAGRAMS:
+        raise SchedsimError(f"unknown diagram kind {kind!r}; expected one of {list(DIAGRAMS)}")
+    if kind in ("gantt", "cpus"):
+        if options.pop("dot", False):
+            raise SchedsimError("--dot applies to the graphs (hb, topology, switches), "
+                                "not to a Gantt timeline")
+        other = _trace(against) if against is not None else None
+        return r.render_gantt(tr, out, against=other, cpus=kind == "cpus", **options)
+    if against is not None:
+        raise SchedsimError(f"--against only applies to Gantt diagrams, not {kind!r}")
+    if kind == "hb":
+        from .compare import happens_before
+        return r.render_hb(tr, happens_before(tr), out, **options)
+    return (r.render_topology if kind == "topology" else r.render_switches)(tr, out, **options)
 
 
 def export_perfetto(trace, out: str | os.PathLike) -> Path:
@@ -145,8 +171,12 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     log("compare   sim.jsonl vs real.jsonl")
     comparison = compare(sim, run.trace, tolerances=tolerances, **compare_options)
     log(f"render    {files['sim-vs-real.png'].name}, {files['sim-vs-real.svg'].name}")
+    matches = [(m.expected.index, m.actual.index) for m in getattr(comparison, "matches", ())]
+    divergent = {e.label for e in (*getattr(comparison, "missing", ()),
+                                   *getattr(comparison, "extra", ()))}
     for name in ("sim-vs-real.png", "sim-vs-real.svg"):
-        render(sim, files[name], against=run.trace, title=f"{scenario.name}: model vs real run")
+        render(sim, files[name], against=run.trace, title=f"{scenario.name}: model vs real run",
+               matches=matches, divergent=divergent)
     export_perfetto(sim, files["sim.perfetto.json"])
     export_perfetto(run.trace, files["real.perfetto.json"])
     return VerifyResult(comparison, files, run.status)

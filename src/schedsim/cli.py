@@ -137,11 +137,15 @@ def _tolerances(pairs: Sequence[str] | None):
 
 
 def cmd_render(args) -> int:
-    """Draw a trace (and optionally another below it) as a Gantt timeline."""
+    """Draw a trace: a Gantt timeline (optionally above another trace, or with a
+    lane per CPU), its happens-before graph, its topology or its switch graph."""
     from .api import render
-    window = _window(args.window) if args.window else None
-    path = render(args.trace, args.output, against=args.against, title=args.title,
-                  window=window)
+    options = {"title": args.title, "theme": args.theme, "aspect": args.aspect}
+    if args.window:
+        options["window"] = _window(args.window)
+    if args.dot:
+        options["dot"] = True
+    path = render(args.trace, args.output, against=args.against, kind=args.kind, **options)
     print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -240,8 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("trace", metavar="TRACE.jsonl")
     d.add_argument("-o", "--output", required=True, metavar="OUT.{svg,png,pdf}")
     d.add_argument("--against", metavar="OTHER.jsonl", help="draw this trace below, same time axis")
+    d.add_argument("--kind", choices=("gantt", "cpus", "hb", "topology", "switches"),
+                   default="gantt", help="which diagram (default: gantt)")
     d.add_argument("--title")
+    d.add_argument("--theme", choices=("light", "dark"), default="light")
+    d.add_argument("--aspect", choices=("16:9", "4:3"), default="16:9")
     d.add_argument("--window", metavar="START:END", help="only this span (seconds, model time)")
+    d.add_argument("--dot", action="store_true",
+                   help="graphs: also write the graphviz source next to OUT (OUT.dot)")
 
     e = command("export", cmd_export, "export a trace as Perfetto (Chrome Trace Event) JSON")
     e.add_argument("trace", metavar="TRACE.jsonl")

@@ -112,3 +112,24 @@ def test_several_real_runs_give_a_noise_floor_and_a_report(traces, tmp_path, cap
     report = (tmp_path / "rep" / "report.md").read_text("utf-8")
     assert "PASS" in report
     assert json.loads((tmp_path / "rep" / "comparison.json").read_text())["ok"] is True
+
+
+@pytest.mark.parametrize("kind", ["cpus", "hb", "topology", "switches"])
+def test_every_diagram_kind_renders(traces, tmp_path, kind):
+    out = tmp_path / f"{kind}.svg"
+    assert main(["render", str(traces / "sim.jsonl"), "-o", str(out), "--kind", kind,
+                 "--theme", "dark", "--aspect", "4:3"]) == 0
+    assert out.read_text("utf-8").lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_dot_source_is_written_for_graphs_only(traces, tmp_path, capsys):
+    out = tmp_path / "hb.png"
+    assert main(["render", str(traces / "sim.jsonl"), "-o", str(out), "--kind", "hb", "--dot"]) == 0
+    assert "digraph" in (tmp_path / "hb.dot").read_text("utf-8")
+    assert main(["render", str(traces / "sim.jsonl"), "-o", str(tmp_path / "g.png"), "--dot"]) == 2
+    assert "--dot applies to the graphs" in capsys.readouterr().err
+
+
+def test_unknown_output_format_is_a_clear_error(traces, tmp_path, capsys):
+    assert main(["render", str(traces / "sim.jsonl"), "-o", str(tmp_path / "g.bmp")]) == 2
+    assert "bmp" in capsys.readouterr().err
