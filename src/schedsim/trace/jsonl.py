@@ -46,8 +46,9 @@ def event_json(event: Event) -> str:
 def dump(trace: Trace, fh) -> None:
     """Write ``trace`` to an open text file."""
     fh.write(_dumps(header_json(trace.header, trace.units)) + "\n")
-    for event in trace:
-        fh.write(event_json(event) + "\n")
+    write = fh.write
+    for line in trace.json_lines(_dumps):
+        write(line + "\n")
 
 
 def save(trace: Trace, path: str | os.PathLike) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .events import KIND_CODE, KINDS, SOURCES, UNIT_KINDS, Event, Unit
 
@@ -146,6 +146,33 @@ class Trace:
 
     def __iter__(self) -> Iterator[Event]:
         return (self[i] for i in range(len(self._t)))
+
+    def json_lines(self, encode: Callable[[Any], str]) -> Iterator[str]:
+        """Each event as one JSON object (no newline), keys in file order.
+
+        ``encode`` turns a JSON value into text; strings are encoded once per
+        distinct string, which makes this several times faster than encoding
+        :class:`Event` tuples one by one.
+        """
+        coded = [None] + [encode(s) for s in self._strings[1:]]
+        kinds = [f',"kind":"{k}"' for k in KINDS]
+        ints = [(f',"{n}":', self._ints[n]) for n in ("cpu", "cause", "cost", "peer")]
+        strs = [(f',"{n}":', self._strs[n]) for n in ("label", "reason", "level", "obj")]
+        values, styles = self._values, self._styles
+        for i, (t, unit, kind) in enumerate(zip(self._t, self._unit, self._kind)):
+            parts = [f'{{"t":{t},"unit":{unit}', kinds[kind]]
+            for key, col in ints:
+                if col[i] >= 0:
+                    parts.append(f"{key}{col[i]}")
+            for key, col in strs:
+                if col[i]:
+                    parts.append(key + coded[col[i]])
+            if i in values:
+                parts.append(',"value":' + encode(values[i]))
+            if i in styles:
+                parts.append(',"style":' + encode(styles[i]))
+            parts.append("}")
+            yield "".join(parts)
 
     # -- fast column access for analyses ------------------------------------
     def times(self) -> array:
