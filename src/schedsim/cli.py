@@ -83,7 +83,13 @@ def cmd_trace(args) -> int:
                             "'schedsim trace -o real.jsonl prog.py'")
     out = args.output or Path(args.program).with_suffix(".trace.jsonl").name
     run = trace_program(args.program, args.args, time_scale=args.time_scale,
-                        timeout=args.timeout, out=out)
+                        timeout=args.timeout, out=out, kernel=args.kernel,
+                        counters_interval=args.counters_interval)
+    for warning in run.warnings:
+        print(f"schedsim: warning: {warning}", file=sys.stderr)
+    skipped = run.trace.header.meta.get("kernel", {})
+    if args.kernel and isinstance(skipped, dict) and skipped.get("skipped"):
+        print(f"schedsim: kernel events skipped: {skipped['skipped']}", file=sys.stderr)
     note = "timed out and was stopped" if run.timed_out else f"exited with status {run.status}"
     print(f"schedsim: {args.program} {note}; {len(run.trace)} events written to {out}",
           file=sys.stderr)
@@ -222,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="multiply every time.sleep by S (e.g. 0.01)")
     t.add_argument("--timeout", type=float, metavar="SEC", help="stop the program after SEC s")
     t.add_argument("-o", "--output", metavar="OUT.jsonl", help="trace file (default PROGRAM.trace.jsonl)")
+    t.add_argument("--kernel", action="store_true",
+                   help="merge kernel sched_switch/wakeup events from perf (needs root and perf)")
+    t.add_argument("--counters-interval", type=float, metavar="SEC",
+                   help="also sample every thread's /proc counters every SEC seconds")
     t.add_argument("program", nargs="?", metavar="PROGRAM.py")
     t.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
 
