@@ -2,8 +2,11 @@
 
 import pytest
 
+from schedsim.real import rawlog as raw
 from schedsim.real.ansi import split_ansi
+from schedsim.real.build import build_trace
 from schedsim.real.rawlog import EMIT, RawLog, read_raw
+from schedsim.trace import Header
 
 
 def test_split_ansi_plain_and_coloured():
@@ -33,3 +36,14 @@ def test_raw_log_round_trip_and_torn_chunk(tmp_path):
     (tmp_path / "raw-7.bin").write_bytes(data[:4])
     with pytest.raises(ValueError, match="not a schedsim raw file"):
         read_raw(log.path)
+
+
+def test_builder_gives_a_reused_thread_id_a_new_lane():
+    meta = {"pid": 1, "ppid": 0, "main": True, "program": "p.py", "tid": 1, "thread": "MainThread"}
+    events = [(raw.START, 100, 1), (raw.TSTART, 110, 7, "a", False, 11), (raw.TEND, 120, 7),
+              (raw.TSTART, 130, 7, "b", False, 12), (raw.EMIT, 140, 7, "hello", "stdout"),
+              (raw.EXIT, 150, 1, 0)]
+    trace = build_trace(Header(source="real"), [(meta, events)], 0)
+    assert [u.name for u in trace.units] == ["p.py", "MainThread", "a", "b"]
+    assert trace.units[trace.select("emit")[0].unit].name == "b"
+    assert [e.t for e in trace.select("exit")] == [20, 50, 50, 50]

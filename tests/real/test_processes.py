@@ -72,3 +72,26 @@ def test_pipe_send_recv_linked_across_processes(program):
     assert all(s.obj == "multiprocessing.Connection" for s, _ in links)
     assert {trace.units[s.unit].pid for s, _ in links} == {u.pid for u in trace.units
                                                           if u.kind == "process"}
+
+
+def test_spawned_child_traces_its_generators_and_threads(program):
+    path = program("""
+        import multiprocessing as mp, threading
+        def gen():
+            yield 1
+        def child():
+            print(sum(gen()))
+            t = threading.Thread(target=print, args=("from a thread",), name="helper")
+            t.start(); t.join()
+        if __name__ == "__main__":
+            p = mp.get_context("spawn").Process(target=child, name="kid")
+            p.start(); p.join()
+    """)
+    trace = trace_program(path).trace
+    kid = trace.unit_by_name("kid")
+    gens = [u for u in trace.units if u.kind == "coroutine"]
+    assert [g.name for g in gens] == ["gen#1"] and gens[0].pid == kid.pid
+    helper = trace.unit_by_name("helper")
+    assert helper.pid == kid.pid and helper.parent == kid.id
+    assert {e.label: trace.units[e.unit].name for e in trace.select("emit")} == {
+        "1": "MainThread", "from a thread": "helper"}

@@ -154,3 +154,78 @@ def test_counter_sampling_interval_and_kernel_option(program):
 def test_kernel_skipped_without_root_says_why(program):
     run = trace_program(program("pass"), kernel=True)
     assert "root" in run.trace.header.meta["kernel"]["skipped"]
+
+
+def test_program_closing_every_descriptor_still_runs(program):
+    path = program("""
+        import os
+        print("before", flush=True)
+        os.closerange(3, 1024)
+        print("after")
+    """)
+    run = trace_program(path)
+    assert run.status == 0
+    assert _labels(run.trace)[0] == "before"
+
+
+def test_exec_keeps_both_program_images(program, tmp_path):
+    second = program('print("second image")', name="second.py")
+    path = program(f"""
+        import os, sys
+        print("first image", flush=True)
+        os.execv(sys.executable, [sys.executable, {str(second)!r}])
+    """)
+    run = trace_program(path)
+    assert run.status == 0
+    assert _labels(run.trace) == ["first image", "second image"]
+    assert len([u for u in run.trace.units if u.kind == "process"]) == 1
+
+
+def _on_a_terminal(code: str, answer: bytes, when: bytes) -> str:
+    """Run ``code`` under a pseudo-terminal, type ``answer`` once ``when`` shows."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child execs at once
+        os.execv(PYTHON, [PYTHON, "-c", code])
+    out, sent, deadline = b"", False, time.monotonic() + 30
+    while time.monotonic() < deadline and b"status" not in out:
+        if select.select([fd], [], [], 0.5)[0]:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            out += data
+            if when in out and not sent:
+                os.write(fd, answer)
+                sent = True
+    while select.select([fd], [], [], 0.5)[0]:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    os.waitpid(pid, 0)
+    return out.decode(errors="replace")
+
+
+def test_interactive_program_owns_the_terminal(program):
+    path = program('print("hi", input("name? "))')
+    code = (f"from schedsim.real import trace_program; r = trace_program({str(path)!r}); "
+            "print('status', r.status, [e.label for e in r.trace.select('emit')])")
+    out = _on_a_terminal(code, b"bao\n", b"name?")
+    assert "status 0 ['hi bao']" in out  # not stopped by SIGTTIN, input read
+
+
+def test_ctrl_c_on_a_terminal_goes_to_the_program(program):
+    path = program("""
+        import time
+        print("waiting")
+        time.sleep(30)
+    """)
+    code = (f"from schedsim.real import trace_program; r = trace_program({str(path)!r}); "
+            "print('status', r.status)")
+    out = _on_a_terminal(code, b"\x03", b"waiting\r\n")
+    assert "KeyboardInterrupt" in out and f"status {-signal.SIGINT}" in out

@@ -93,3 +93,16 @@ def test_daemon_and_raw_threads_are_not_lost(program):
 
 def threading_exits(trace):
     return [e for e in trace.select("exit") if trace.units[e.unit].kind == "thread"]
+
+
+def test_many_short_threads_each_get_a_lane(program):
+    path = program("""
+        import threading
+        for i in range(30):
+            t = threading.Thread(target=print, args=(f"t{i}",), name=f"w{i}")
+            t.start(); t.join()
+    """)
+    trace = trace_program(path).trace
+    got = emits(trace)
+    assert got == [(f"w{i}", f"t{i}") for i in range(30)]
+    assert len([u for u in trace.units if u.kind == "thread"]) == 31

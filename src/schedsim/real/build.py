@@ -227,9 +227,12 @@ def build_trace(header: Header, files: Iterable[tuple[dict, list[tuple]]],
     t0 = next((e[1] for _, _, m, e in entries if e[0] == raw.START and m is main),
               entries[0][0] if entries else 0)
     reaped = {e[3]: e[4] for _, _, _, e in entries if e[0] == raw.REAPED}
+    forkers = {e[3]: (m["pid"], e[2]) for _, _, m, e in entries
+               if e[0] in (raw.FORKED, raw.PCHILD)}
     if main is not None and status is not None:
         reaped[main["pid"]] = status
     b = Builder(header, t0, reaped, {m["pid"]: m for m, _ in files})
+    b.forkers = forkers
     for _, _, meta, ev in entries:
         b.feed(meta, ev)
     end = max((max(0, e[0] - t0) for e in entries if not e[2].get("kernel")), default=0)

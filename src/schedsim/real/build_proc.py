@@ -40,6 +40,7 @@ class ProcMixin:
     def init_proc(self) -> None:
         """The process part of the builder's state."""
         self.forks: dict[int, int] = {}          # child pid -> creating unit
+        self.forkers: dict[int, tuple] = {}      # child pid -> (pid, tid) that created it
         self.child_names: dict[int, str] = {}    # child pid -> multiprocessing name
         self.samples: dict[int, list] = {}       # thread unit -> [first, last] values
 
@@ -55,6 +56,8 @@ class ProcMixin:
         unit = self.trace.new_unit("process", name, parent, pid=pid).id
         self.procs[pid] = unit
         creator = self.forks.pop(pid, None)
+        if creator is None and self.forkers.get(pid, (None,))[0] in self.procs:
+            creator = self.running(*self.forkers[pid], t)  # its fork is recorded just after
         self.rec(t, unit, "spawn", peer=parent if creator is None else creator)
         self.rec(t, unit, "run")
         self.thread(pid, meta["tid"], t, meta.get("thread"))

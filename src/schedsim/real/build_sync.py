@@ -35,6 +35,8 @@ class SyncMixin:
     def thread_start(self, pid, t, tid, args) -> None:
         """A thread's first event: its unit."""
         name, daemon, obj = args
+        if self.threads.get((pid, tid)) in self.exited:  # the kernel reused a dead thread's id
+            del self.threads[(pid, tid)]
         creator = self.creators.pop((pid, obj), None) if obj else None
         unit = self.thread(pid, tid, t, name, creator)
         if daemon:

@@ -52,11 +52,30 @@ def _overshoot_rows(fig: Figures) -> list[str]:
             for d, s in fig.overshoot]
 
 
+def busy_warning(machine: dict) -> str | None:
+    """A warning when the 1-minute load average (before or after) exceeded half the CPUs."""
+    loads = []
+    for key in ("loadavg_before", "loadavg_after"):
+        try:
+            loads.append(float(str(machine.get(key, "")).split()[0]))
+        except (IndexError, ValueError):
+            pass
+    cpus = machine.get("cpus") or 1
+    if loads and max(loads) > cpus / 2:
+        return (f"warning: the machine was busy (load average {max(loads):g} on {cpus} CPUs): "
+                "hand-offs, forks and GIL periods come out inflated; calibrate on an idle machine")
+    return None
+
+
 def format_report(result) -> str:
     """The report for a :class:`~schedsim.real.calibrate.CalibrationResult`."""
     m = result.machine
     head = [f"machine: {m.get('cpu_model')}, {m.get('cpus')} CPUs, {m.get('kernel')}, "
             f"{m.get('python')}, {m.get('date')}",
-            f"sys.getswitchinterval(): {human_ns(m.get('switch_interval_ns', 0))}"]
+            f"sys.getswitchinterval(): {human_ns(m.get('switch_interval_ns', 0))}, "
+            f"load average {m.get('loadavg_before')} -> {m.get('loadavg_after')}"]
+    warning = busy_warning(m)
+    if warning:
+        head.append(warning)
     return "\n".join(head + ["", "figures:"] + _figure_rows(result) + ["", "profile:"]
                      + _cost_rows(result.costs()) + _overshoot_rows(result)) + "\n"

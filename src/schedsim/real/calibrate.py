@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
@@ -60,6 +61,8 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
     """Measure this machine.  ``quick`` takes ~10 s; the full run about a minute.
 
     ``progress(name, done, total)`` is called before each probe and once at the end.
+    A probe the machine refuses (an OSError, a failed child) lands in ``skipped``
+    with the reason, and its profile costs keep their defaults.
     """
     budget = QUICK if quick else FULL
     result = CalibrationResult(machine=machine_info(), quick=quick)
@@ -71,7 +74,13 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
         if step.needs_two_cpus and two_cpus() is None:
             result.skipped[step.name] = "only one CPU is available to this process"
             continue
-        step.store(result, step.run(budget))
+        try:
+            value = step.run(budget)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            # the machine refused (no fork, no affinity, a child that failed): say so, go on
+            result.skipped[step.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        step.store(result, value)
     result.machine["loadavg_after"] = _loadavg()
     if progress:
         progress("done", total, total)

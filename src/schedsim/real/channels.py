@@ -24,11 +24,21 @@ _now, _tid = time.perf_counter_ns, threading.get_native_id
 
 
 def end_key(conn) -> str | None:
-    """The global name of a connection end: ``"p<inode>"`` of its fd, or None."""
-    try:
-        return f"p{os.fstat(conn.fileno()).st_ino}"
-    except (OSError, ValueError, AttributeError):
-        return None
+    """The global name of a connection end: ``"p<inode>"`` of its fd, or None.
+
+    Cached on the connection object (one ``fstat`` per connection).
+    """
+    key = getattr(conn, "_schedsim_end", None)
+    if key is None:
+        try:
+            key = f"p{os.fstat(conn.fileno()).st_ino}"
+        except (OSError, ValueError, AttributeError):
+            return None
+        try:
+            conn._schedsim_end = key
+        except AttributeError:
+            pass
+    return key
 
 
 class Channels:
@@ -38,40 +48,45 @@ class Channels:
         self.log = log
         self.blocking = blocking
 
-    def _in_context(self, reason: str | None, obj: str, chan_of):
-        if reason is None:  # never blocks the thread (asyncio)
-            return lambda original: original
-        return self.blocking.context(reason, obj, chan_of=chan_of)
-
     def put(self, kind: str, chan_of, reason: str | None = "send"):
-        """Wrapper factory: record QPUT, then run the put (its waits mean ``reason``)."""
-        append = self.log.append
-        in_context = self._in_context(reason, f"{kind}.put", chan_of)
+        """Wrapper factory: record QPUT, then run the put; its waits mean ``reason``.
+
+        ``reason`` None: the put never blocks the thread (asyncio).
+        """
+        append, contexts, obj = self.log.append, self.blocking.contexts, f"{kind}.put"
 
         def make(original):
-            inner = in_context(original)
-
             def put(q, item, *args, **kwargs):
-                chan = chan_of(q)
+                chan, me = chan_of(q), _tid()
                 if chan is not None:
-                    append((QPUT, _now(), _tid(), chan, id(item), kind))
-                return inner(q, item, *args, **kwargs)
+                    append((QPUT, _now(), me, chan, id(item), kind))
+                if reason is None or me in contexts:
+                    return original(q, item, *args, **kwargs)
+                contexts[me] = (reason, obj, chan, None)
+                try:
+                    return original(q, item, *args, **kwargs)
+                finally:
+                    del contexts[me]
             return put
         return make
 
     def get(self, kind: str, chan_of, reason: str | None = "recv"):
         """Wrapper factory: run the get (its waits mean ``reason``), then record QGET."""
-        append = self.log.append
-        in_context = self._in_context(reason, f"{kind}.get", chan_of)
+        append, contexts, obj = self.log.append, self.blocking.contexts, f"{kind}.get"
 
         def make(original):
-            inner = in_context(original)
-
             def get(q, *args, **kwargs):
-                item = inner(q, *args, **kwargs)
-                chan = chan_of(q)
+                chan, me = chan_of(q), _tid()
+                if reason is None or me in contexts:
+                    item = original(q, *args, **kwargs)
+                else:
+                    contexts[me] = (reason, obj, chan, None)
+                    try:
+                        item = original(q, *args, **kwargs)
+                    finally:
+                        del contexts[me]
                 if chan is not None:
-                    append((QGET, _now(), _tid(), chan, id(item), kind))
+                    append((QGET, _now(), me, chan, id(item), kind))
                 return item
             return get
         return make

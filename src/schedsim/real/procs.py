@@ -51,8 +51,16 @@ class ProcessWatch:
                 return got, status
             return waitpid
 
+        def make_exec(original):
+            def execute(*args):
+                self.log.flush()  # the new program image starts a raw file of its own
+                return original(*args)
+            return execute
+
         wrap_attr(os, "fork", make_fork)
         wrap_attr(os, "waitpid", make_waitpid)
+        for name in ("execv", "execve"):  # the other os.exec* functions call these
+            wrap_attr(os, name, make_exec)
 
     def patch_mp_process(self, module) -> None:
         """``BaseProcess.start`` (child pid and name) and ``join`` (a join on it)."""

@@ -95,8 +95,12 @@ class RawLog:
 
     def _open(self, header: dict) -> None:
         self.header = header
-        self.path = os.path.join(self.directory, f"raw-{header['pid']}.bin")
-        self._fh = open(self.path, "wb", buffering=0)
+        base = os.path.join(self.directory, f"raw-{header['pid']}")
+        self.path, n = base + ".bin", 0
+        while os.path.exists(self.path):  # the same pid after an exec
+            n += 1
+            self.path = f"{base}.{n}.bin"
+        self._fh = open(self.path, "xb", buffering=0)
         self._fh.write(_frame(header))
 
     def reopen(self, header: dict) -> None:
@@ -131,15 +135,25 @@ class RawLog:
                 chunk = events[:]
                 if chunk and self._fh is not None:
                     del events[:len(chunk)]
-                    self._fh.write(_frame(chunk))
+                    self._write(_frame(chunk))
             finally:
                 self._owner = None
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._fh.write(data)
+        except OSError:  # the program closed our descriptor: stop writing, keep running
+            self._fh = None
 
     def close(self) -> None:
         """Flush and close the file; later appends are kept in memory only."""
         if self._fh is not None:
             self.flush()
-            self._fh.close()
+        if self._fh is not None:
+            try:
+                self._fh.close()
+            except OSError:
+                pass
             self._fh = None
 
 

@@ -181,6 +181,7 @@ def _run(cmd: list[str], cwd, env: dict, timeout: float | None,
          sampler: Sampler) -> tuple[int, bool]:
     """Run the child in its own process group; returns (status, timed_out)."""
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0)
+    terminal = Foreground(proc.pid)
     sampler.start(proc.pid)
     timed_out = False
     try:
@@ -192,11 +193,52 @@ def _run(cmd: list[str], cwd, env: dict, timeout: float | None,
         except KeyboardInterrupt:
             _end_group(proc, signal.SIGINT)
     finally:
+        terminal.restore()
         sampler.stop()
         if proc.poll() is None:
             _end_group(proc, signal.SIGKILL)
         _kill_leftovers(proc.pid)
     return proc.returncode, timed_out
+
+
+class Foreground:
+    """Hands the terminal to the traced process group while it runs.
+
+    The program runs in its own process group (so the tracer can end the
+    whole tree); on a terminal that group must be the foreground one, or
+    reading stdin would stop it (SIGTTIN) and Ctrl-C would not reach it.
+    Does nothing when stdin is not our terminal.
+    """
+
+    def __init__(self, pgid: int) -> None:
+        self.fd: int | None = None
+        try:
+            if os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp():
+                self.fd = 0
+        except OSError:
+            return
+        if self.fd is not None and self._set(pgid):
+            _signal_group(pgid, signal.SIGCONT)  # in case it already tried to read
+        else:
+            self.fd = None
+
+    def _set(self, pgid: int) -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+        try:
+            os.tcsetpgrp(self.fd, pgid)
+            return True
+        except OSError:
+            return False
+        finally:
+            signal.signal(signal.SIGTTOU, old)
+
+    def restore(self) -> None:
+        """Give the terminal back to the tracer's own process group."""
+        if self.fd is not None:
+            self._set(os.getpgrp())
+            self.fd = None
 
 
 def _kill_leftovers(pgid: int, patience: float = GRACE) -> None:

@@ -1,0 +1,1 @@
+"""The directory put on a traced program's PYTHONPATH (holds its ``sitecustomize``)."""
