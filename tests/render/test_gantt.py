@@ -96,11 +96,12 @@ def test_ansi_colour_span_becomes_its_own_text_run(baozi, tmp_path):
     assert "#2e7d32" in first  # ANSI 32 (green) in the light theme
 
 
-def test_svg_is_deterministic(baozi, tmp_path):
-    a = render_gantt(baozi, tmp_path / "a.svg").read_bytes()
-    b = render_gantt(baozi, tmp_path / "b.svg").read_bytes()
+@pytest.mark.parametrize("ext", ["svg", "png"])
+def test_output_is_deterministic(baozi, tmp_path, ext):
+    a = render_gantt(baozi, tmp_path / f"a.{ext}").read_bytes()
+    b = render_gantt(baozi, tmp_path / f"b.{ext}").read_bytes()
     assert a == b
-    assert b"<dc:date>" not in a
+    assert b"<dc:date>" not in a and b"Software" not in a
 
 
 def test_chinese_glyphs_come_from_a_cjk_font_in_svg(baozi, tmp_path):
@@ -240,6 +241,15 @@ def test_cpu_lane_names_are_unambiguous(two_threads, baozi):
     assert short_names(two_threads)[-2:] == ["child/main", "app/main"]
 
 
+def test_switch_bursts_get_a_hairline_on_cpu_lanes_too(baozi, tmp_path):
+    ids = svg_ids(render_gantt(baozi, tmp_path / "g.svg", cpus=True))
+    assert {"t0-cpu-0-hairline", "t0-hairline-switching"} <= ids
+    root = ET.parse(tmp_path / "g.svg").getroot()
+    hair = next(el for el in root.iter() if el.get("id") == "t0-cpu-0-hairline")
+    # 6 bursts of 4 switches (the primes, then each bun): one hairline each
+    assert len([p for p in hair.iter() if p.tag == f"{SVG_NS}path"]) == 6
+
+
 def test_dense_switch_slivers_get_no_hairlines(tmp_path):
     from schedsim.trace import Header, Trace
     tr = Trace(Header(source="sim"))
@@ -255,3 +265,14 @@ def test_dense_switch_slivers_get_no_hairlines(tmp_path):
     root = ET.parse(tmp_path / "g.svg").getroot()
     hair = next(el for el in root.iter() if el.get("id") == "t0-hairline-switching")
     assert len([p for p in hair.iter() if p.tag == f"{SVG_NS}path"]) == 1  # only the lone one
+
+
+def test_dollar_signs_and_long_labels_are_plain_text(tmp_path):
+    from schedsim.trace import Header, Trace
+    tr = Trace(Header(source="sim", producer={"program": "$HOME/a_b^c.py"}))
+    th = tr.new_unit("thread", "w$1", tr.new_unit("process", "p").id).id
+    tr.append(0, th, "run", cpu=0)
+    tr.append(10, th, "emit", label="paid $\\foo{5}$ for x^2_i " + "very long " * 30)
+    tr.append(20, th, "exit")
+    out = render_gantt(tr, tmp_path / "g.png")  # mathtext would raise or mangle these
+    assert png_size(out) == (2000, 1125)

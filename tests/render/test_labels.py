@@ -45,6 +45,10 @@ def test_labels_take_the_next_row_before_being_shortened():
 def test_a_label_near_the_right_edge_ends_there_instead_of_vanishing():
     (spot,) = place([950], [200], rows=1, right=1000)
     assert spot.start == 800 and spot.width == 200
+    # with a label before it, it starts after that one (and is shortened) rather than hide it
+    first, second = place([700, 950], [150, 200], rows=1, right=1000, gap=8)
+    assert (first.start, first.width) == (700, 150)
+    assert (second.start, second.width) == (858, 142)
 
 
 def test_ansi_segments():
@@ -110,7 +114,10 @@ def test_installed_cjk_font_is_found():
 
 
 def test_density_helpers():
-    from schedsim.render.density import isolated, thinned
-    assert isolated([0, 10, 12, 30], gap=6) == [True, False, False, True]
+    from schedsim.render.density import bursts, thinned
+    # 0 alone; 10, 12 a short burst; 30..60 every 3 px a texture; 80 alone
+    xs = [0, 10, 12, 30] + list(range(33, 61, 3)) + [80]
+    assert [xs[k] for k in bursts(xs, gap=6, span=6)] == [0, 10, 80]
+    assert [xs[k] for k in bursts(xs, gap=6, span=0)] == [0, 80]
     assert thinned([0, 3, 7, 9, 20], gap=8) == [True, False, False, True, True]
-    assert isolated([], gap=6) == [] and thinned([]) == []
+    assert bursts([]) == [] and thinned([]) == []

@@ -6,7 +6,7 @@ from matplotlib.font_manager import FontProperties
 
 from ..trace import Interval, Trace
 from ..trace.perfetto import cpu_slices
-from .density import isolated
+from .density import bursts
 from .lanes import short_names
 from .style import FONT_SIZE, Theme
 
@@ -85,10 +85,10 @@ def _cpu_lane(d, th: Theme, cpu: int, lane, slices, namer: _Namer) -> None:
         ax.broken_barh(xs, (y, h), facecolors=th.states[state], linewidth=0, zorder=2,
                        gid=f"{d.tag}-cpu-{cpu}-{state}")
     cuts = _unit_changes(d, slices, lo, hi)
-    cuts = [x for x, alone in zip(cuts, isolated([x * px_per_x for x in cuts])) if alone]
+    cuts = [cuts[k] for k in bursts([x * px_per_x for x in cuts], span=0.0)]
     if cuts:
         ax.vlines(cuts, y, y + h, colors=th.page, linewidth=0.8, zorder=3)
-    hair = [x for x, alone in zip(hair, isolated([x * px_per_x for x in hair])) if alone]
+    hair = [hair[k] for k in bursts([x * px_per_x for x in hair])]
     if hair:
         ax.vlines(hair, y, y + h, colors=th.states["switching"], linewidth=1.4, zorder=3,
                   gid=f"{d.tag}-cpu-{cpu}-hairline")

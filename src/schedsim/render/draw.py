@@ -16,7 +16,7 @@ from ..errors import RenderError
 from ..trace import STATES, Interval, Trace, unit_states
 from ..trace.perfetto import cpu_slices
 from .cpu import draw_cpus
-from .density import isolated
+from .density import bursts
 from .labels import Measure
 from .lanes import LANE, Lane, layout, total_height
 from .marks import draw_arrows, draw_emits
@@ -89,8 +89,8 @@ def _visible(iv: Interval, d: Drawn, lo: float, hi: float) -> bool:
 def draw_states(d: Drawn, th: Theme, intervals: list[Interval]) -> None:
     """Paint each unit's state intervals as bars in the fixed palette.
 
-    A switch narrower than a pixel that stands alone also gets a hairline,
-    so it stays visible; dense ones show at their true width only.
+    Switches narrower than a pixel also get a hairline per short burst, so
+    they stay visible; a long dense run shows at its true width only.
     """
     ax = d.ax
     lo, hi = ax.get_xlim()
@@ -111,8 +111,8 @@ def draw_states(d: Drawn, th: Theme, intervals: list[Interval]) -> None:
         y, h = lanes[unit].bar
         ax.broken_barh(spans, (y, h), facecolors=th.states[state], linewidth=0, zorder=2,
                        gid=f"{d.tag}-state-{unit}-{state}")
-    hair = [(x, lanes[unit]) for unit, xs in slivers.items()
-            for x, alone in zip(xs, isolated([x * px_per_x for x in xs])) if alone]
+    hair = [(xs[k], lanes[unit]) for unit, xs in slivers.items()
+            for k in bursts([x * px_per_x for x in xs])]
     if hair:
         ax.vlines([x for x, _ in hair], [ln.bar[0] for _, ln in hair],
                   [ln.bar[0] + ln.bar[1] for _, ln in hair], colors=th.states["switching"],

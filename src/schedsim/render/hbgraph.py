@@ -72,7 +72,7 @@ def event_label(trace: Trace, i: int) -> str:
 
 
 def _choose(trace: Trace, graph: nx.DiGraph, kinds, must: set[int]) -> tuple[set[int], int]:
-    nodes = [n for n in graph.nodes if 0 <= n < len(trace)]
+    nodes = [n for n in graph.nodes if isinstance(n, int) and 0 <= n < len(trace)]
     keep = {n for n in nodes if kinds is None or trace[n].kind in kinds} | must
     total = len(keep)
     if len(keep) > MAX_NODES:
@@ -107,9 +107,10 @@ def render_hb(trace: Trace, graph: nx.DiGraph, out: str | os.PathLike, *,
     if chain is None:
         chain = _shortest(graph, violation)
     must = set(chain) | set(violation or ())
-    bad = [n for n in must if n not in graph]
+    bad = [n for n in must if n not in graph or not 0 <= n < len(trace)]
     if bad:
-        raise RenderError(f"events {sorted(bad)} are not nodes of the happens-before graph")
+        raise RenderError(f"events {sorted(bad)} are not nodes of the happens-before graph "
+                          f"or not events of the trace ({len(trace)} events)")
     keep, total = _choose(trace, graph, kinds, must)
     small = contract(graph, keep)
     title = title or f"happens-before: {trace.header.source}" + (

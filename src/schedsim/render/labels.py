@@ -31,8 +31,9 @@ def place(xs: list[float], widths: list[float], rows: int, right: float,
     """Choose a row, start and allowed width for labels of markers at ascending ``xs``.
 
     A label starts at its marker, or further left when it would run past
-    ``right`` (the last usable pixel) so it ends there.  No label runs into
-    the next one in its row: the earlier one is shortened (or hidden).
+    ``right`` (the last usable pixel) so it ends there, as far left as the
+    labels before it allow (it is shortened if that is not enough).  No label
+    runs into the next one in its row: the earlier one is shortened (or hidden).
     """
     ends = [float("-inf")] * rows
     last: list[int | None] = [None] * rows
@@ -41,6 +42,8 @@ def place(xs: list[float], widths: list[float], rows: int, right: float,
         start = min(x, right - w)
         free = [k for k in range(rows) if ends[k] + gap <= start]
         row = free[0] if free else min(range(rows), key=lambda k: ends[k])
+        if not free and ends[row] + gap <= x:  # slide right instead of cutting the last one
+            start, free = ends[row] + gap, [row]
         prev = last[row]
         if prev is not None and not free:
             start = max(start, out[prev].start)  # never reach back past the label it cuts

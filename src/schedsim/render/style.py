@@ -107,4 +107,5 @@ def rc_params(th: Theme, families: list[str]) -> dict:
         "svg.fonttype": "path",
         "svg.hashsalt": "schedsim",
         "path.simplify": True,
+        "text.parse_math": False,  # a printed "$5 and $6" is text, not a formula
     }
