@@ -132,7 +132,8 @@ def export_perfetto(trace, out: str | os.PathLike) -> Path:
 
 @dataclass
 class VerifyResult:
-    """What :func:`verify` produced: the comparison and the files written."""
+    """What :func:`verify` produced: the comparison, the files written, and
+    the real program's exit status (of the first run)."""
 
     comparison: Any
     files: dict[str, Path] = field(default_factory=dict)
@@ -140,23 +141,29 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
-        """True when the model and the real run agree within tolerances."""
+        """True when the model and the real run(s) agree within tolerances."""
         return bool(self.comparison.ok)
 
 
 def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=None,
-           seed: int | None = None, log: Callable[[str], None] = lambda _msg: None,
+           seed: int | None = None, repeat: int = 1, report: bool = False,
+           log: Callable[[str], None] = lambda _msg: None,
            **compare_options: Any) -> VerifyResult:
     """Simulate a scenario, trace its real program, compare, and draw both.
 
     Writes ``sim.jsonl``, ``real.jsonl``, ``sim.perfetto.json``,
     ``real.perfetto.json`` and ``sim-vs-real.{png,svg}`` to ``out_dir``
-    (default ``out/<scenario name>``).  ``log`` receives one line per step.
+    (default ``out/<scenario name>``).  ``repeat=N`` runs the real program N
+    times (``real-2.jsonl``...) and judges the model against the
+    real-vs-real spread; ``report=True`` adds ``report.md`` and
+    ``comparison.json``.  ``log`` receives one line per step.
     """
     scenario = _scenario(scenario)
     if scenario.real is None:
         raise SchedsimError(f"{scenario.file}: the scenario has no 'real' section naming the "
                             f"program it models, so there is nothing to verify against")
+    if repeat < 1:
+        raise SchedsimError(f"--repeat must be at least 1, got {repeat}")
     out = Path(out_dir) if out_dir is not None else Path("out") / scenario.name
     files = {name: out / name for name in ("sim.jsonl", "real.jsonl", "sim.perfetto.json",
                                            "real.perfetto.json", "sim-vs-real.png",
@@ -164,19 +171,34 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     log(f"simulate  {scenario.file}")
     sim = simulate(scenario, seed=seed)
     save_trace(sim, files["sim.jsonl"])
-    real = scenario.real
-    log(f"trace     {real.program} (time scale {real.time_scale:g})")
-    run = trace_program(real.program, real.args, time_scale=real.time_scale,
-                        timeout=real.timeout, out=files["real.jsonl"])
-    log("compare   sim.jsonl vs real.jsonl")
-    comparison = compare(sim, run.trace, tolerances=tolerances, **compare_options)
+    runs = [_run_real(scenario.real, out, i, files, log) for i in range(repeat)]
+    log(f"compare   sim.jsonl vs {len(runs)} real run(s)")
+    comparison = compare(sim, *(r.trace for r in runs), tolerances=tolerances, **compare_options)
+    first = comparison.runs[0] if repeat > 1 else comparison
+    _draw_verify(scenario, sim, runs[0].trace, first, files, log)
+    if report:
+        from .compare import write_report
+        files["report.md"] = write_report(comparison, out, diagrams={
+            "model vs real run": files["sim-vs-real.png"]})
+        files["comparison.json"] = out / "comparison.json"
+    return VerifyResult(comparison, files, runs[0].status)
+
+
+def _run_real(real, out: Path, i: int, files: dict, log: Callable[[str], None]):
+    name = "real.jsonl" if i == 0 else f"real-{i + 1}.jsonl"
+    files[name] = out / name
+    log(f"trace     {real.program} (time scale {real.time_scale:g}) -> {name}")
+    return trace_program(real.program, real.args, time_scale=real.time_scale,
+                         timeout=real.timeout, out=files[name])
+
+
+def _draw_verify(scenario, sim: Trace, real: Trace, comparison, files: dict,
+                 log: Callable[[str], None]) -> None:
     log(f"render    {files['sim-vs-real.png'].name}, {files['sim-vs-real.svg'].name}")
-    matches = [(m.expected.index, m.actual.index) for m in getattr(comparison, "matches", ())]
-    divergent = {e.label for e in (*getattr(comparison, "missing", ()),
-                                   *getattr(comparison, "extra", ()))}
+    matches = [(m.expected.index, m.actual.index) for m in comparison.matches]
+    divergent = {e.label for e in (*comparison.missing, *comparison.extra)}
     for name in ("sim-vs-real.png", "sim-vs-real.svg"):
-        render(sim, files[name], against=run.trace, title=f"{scenario.name}: model vs real run",
+        render(sim, files[name], against=real, title=f"{scenario.name}: model vs real run",
                matches=matches, divergent=divergent)
     export_perfetto(sim, files["sim.perfetto.json"])
-    export_perfetto(run.trace, files["real.perfetto.json"])
-    return VerifyResult(comparison, files, run.status)
+    export_perfetto(real, files["real.perfetto.json"])

@@ -177,7 +177,11 @@ def cmd_verify(args) -> int:
     """Simulate, trace the real program, compare and draw; exit with the verdict."""
     from .api import verify
     result = verify(args.scenario, args.out, tolerances=_tolerances(args.tolerance),
-                    seed=args.seed, log=lambda msg: print(f"schedsim: {msg}", file=sys.stderr))
+                    seed=args.seed, repeat=args.repeat, report=args.report,
+                    log=lambda msg: print(f"schedsim: {msg}", file=sys.stderr))
+    if result.status != 0:
+        print(f"schedsim: warning: the real program exited with status {result.status}",
+              file=sys.stderr)
     print(result.comparison.format_text())
     print("\nfiles:")
     for path in result.files.values():
@@ -271,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", metavar="SCENARIO")
     v.add_argument("--out", metavar="DIR", help="output directory (default out/<scenario name>)")
     v.add_argument("--seed", type=int)
+    v.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="run the real program N times and report the real-vs-real spread")
+    v.add_argument("--report", action="store_true", help="also write report.md to DIR")
     v.add_argument("--tolerance", action="append", metavar="NAME=VALUE")
 
     k = command("calibrate", cmd_calibrate, "measure this machine's costs into a profile")

@@ -133,3 +133,18 @@ def test_dot_source_is_written_for_graphs_only(traces, tmp_path, capsys):
 def test_unknown_output_format_is_a_clear_error(traces, tmp_path, capsys):
     assert main(["render", str(traces / "sim.jsonl"), "-o", str(tmp_path / "g.bmp")]) == 2
     assert "bmp" in capsys.readouterr().err
+
+
+def test_verify_repeat_reports_the_noise_floor_and_writes_a_report(tmp_path, capsys):
+    assert main(["verify", str(SCENARIO), "--out", str(tmp_path), "--repeat", "2",
+                 "--report"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("PASS") and "noise floor" in out
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"real.jsonl", "real-2.jsonl", "report.md", "comparison.json"} <= names
+    assert "sim-vs-real.png" in (tmp_path / "report.md").read_text("utf-8")
+
+
+def test_verify_repeat_must_be_positive(tmp_path, capsys):
+    assert main(["verify", str(SCENARIO), "--out", str(tmp_path), "--repeat", "0"]) == 2
+    assert "--repeat must be at least 1" in capsys.readouterr().err
