@@ -46,14 +46,16 @@ def _scenario(scenario_or_path):
     return scenario_or_path
 
 
-def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None) -> Trace | None:
+def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
+             sleep_scale: float = 1.0) -> Trace | None:
     """Simulate a scenario (object or path) and return its trace.
 
     With ``out`` the trace is streamed to that file and ``None`` is returned
-    (use this for runs too large to hold in memory).
+    (use this for runs too large to hold in memory).  ``sleep_scale`` models
+    sleep overshoot as in a real run traced with that ``--time-scale``.
     """
     from .model import simulate as _simulate
-    result = _simulate(_scenario(scenario), seed=seed, out=out)
+    result = _simulate(_scenario(scenario), seed=seed, out=out, sleep_scale=sleep_scale)
     return result.trace
 
 
@@ -169,7 +171,7 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
                                            "real.perfetto.json", "sim-vs-real.png",
                                            "sim-vs-real.svg")}
     log(f"simulate  {scenario.file}")
-    sim = simulate(scenario, seed=seed)
+    sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale)
     save_trace(sim, files["sim.jsonl"])
     runs = [_run_real(scenario.real, out, i, files, log) for i in range(repeat)]
     log(f"compare   sim.jsonl vs {len(runs)} real run(s)")

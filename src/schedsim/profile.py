@@ -67,6 +67,15 @@ class Profile:
                 return o0 + (o1 - o0) * (duration_ns - d0) // (d1 - d0)
         return pts[-1][1]
 
+    def for_sleep_scale(self, scale: float) -> "Profile":
+        """This profile as seen by a model of a run whose sleeps are multiplied by
+        ``scale`` (``schedsim trace --time-scale``): a model sleep of ``d`` then
+        overshoots like a real sleep of ``d * scale``."""
+        if scale <= 0:
+            raise ValueError(f"sleep scale must be positive, got {scale}")
+        curve = tuple((round(d / scale), o) for d, o in self.overshoot)
+        return Profile(self.name, dict(self.costs), curve, dict(self.machine))
+
     def to_yaml(self) -> str:
         """The profile as a YAML document."""
         import yaml

@@ -234,7 +234,7 @@ class Sim:
             if proc.spec.autostart:
                 self.start_process(proc)
         try:
-            self.env.run()
+            self.env.run(until=self.system.until)
         except SchedsimError as exc:
             # SimPy re-raises a failed process's exception as a copy made from
             # its args; the original (with file, line and path) is the cause
@@ -257,18 +257,25 @@ def _header(scenario, system, profile, costs: dict, seed: int) -> Header:
 
 
 def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
-             instruments=()) -> SimResult:
+             instruments=(), sleep_scale: float = 1.0) -> SimResult:
     """Simulate ``scenario`` (a :class:`schedsim.scenario.Scenario`, or anything
     with ``.system``); the same scenario and seed give the same trace, byte for byte.
 
     With ``out`` the trace is streamed to that file (``result.trace`` is None).
+    ``sleep_scale`` models the real run it will be compared with: when that run's
+    sleeps are scaled (``--time-scale 0.01``), a model sleep of 1 s overshoots like a
+    real sleep of 10 ms, not like one of 1 s.
     """
     system = scenario.system
     seed = system.seed if seed is None else seed
     profile = load_profile(system.machine.profile)
+    if sleep_scale != 1.0:
+        profile = profile.for_sleep_scale(sleep_scale)
     costs = {**profile.costs, **system.machine.costs}
     units: list[Unit] = []
     header = _header(scenario, system, profile, costs, seed)
+    if sleep_scale != 1.0:
+        header.machine["sleep_scale"] = sleep_scale
     sim = Sim(system, units, profile, costs, seed)
     sim.layout()
     sink = TraceWriter(out, header, units) if out is not None else Trace(header, units)
