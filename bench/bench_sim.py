@@ -113,10 +113,24 @@ def run_child(model: str, threads: int, slices: int, out: str | None = None) -> 
     return json.loads(done.stdout)
 
 
-def best(model: str, threads: int, slices: int, repeat: int) -> dict:
-    """The fastest of ``repeat`` runs (the least disturbed by other load)."""
-    runs = [run_child(model, threads, slices) for _ in range(repeat)]
-    return min(runs, key=lambda r: r["seconds"])
+def best_pair(threads: int, slices: int, repeat: int) -> tuple[dict, dict]:
+    """The fastest of ``repeat`` runs of each model (the least disturbed by other
+    load), alternating the two so that both see the same conditions."""
+    ours, raw = [], []
+    for _ in range(repeat):
+        raw.append(run_child("raw", threads, slices))
+        ours.append(run_child("schedsim", threads, slices))
+    fastest = lambda runs: min(runs, key=lambda r: r["seconds"])  # noqa: E731
+    return fastest(ours), fastest(raw)
+
+
+def marginal_us(threads: int, dispatches: int, repeat: int) -> float:
+    """µs per extra dispatch: (time of 2D dispatches − time of D) / D, for schedsim."""
+    slices = max(1, dispatches // threads)
+    runs = {}
+    for k in (slices, 2 * slices):
+        runs[k] = min(run_child("schedsim", threads, k)["seconds"] for _ in range(repeat))
+    return (runs[2 * slices] - runs[slices]) / (threads * slices) * 1e6
 
 
 def main(argv=None) -> int:
@@ -127,7 +141,7 @@ def main(argv=None) -> int:
                    help="dispatches per size (default 400,000)")
     p.add_argument("--stream-events", type=int, default=10_000_000,
                    help="events of the streamed run (default 10 M)")
-    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--child", choices=("raw", "schedsim"), dest="model")
     p.add_argument("--threads", type=int)
     p.add_argument("--slices", type=int)
@@ -145,8 +159,7 @@ def main(argv=None) -> int:
     per_event = {}
     for threads in (10, 100, 1_000, 10_000):
         slices = max(1, args.dispatches // threads)
-        ours = best("schedsim", threads, slices, args.repeat)
-        raw = best("raw", threads, slices, args.repeat)
+        ours, raw = best_pair(threads, slices, args.repeat)
         us = ours["seconds"] / ours["dispatches"] * 1e6
         raw_us = raw["seconds"] / raw["dispatches"] * 1e6
         per_event[threads] = us
@@ -155,7 +168,12 @@ def main(argv=None) -> int:
               f"{ours['peak_extra_bytes'] / ours['events']:>8.1f} "
               f"{ours['columns_bytes'] / ours['events']:>12.1f}")
     print(f"time per dispatch at 10,000 threads / at 10: "
-          f"{per_event[10_000] / per_event[10]:.2f}")
+          f"{per_event[10_000] / per_event[10]:.2f} (averages, including each thread's "
+          f"start and exit)")
+    marginal = {n: marginal_us(n, args.dispatches, args.repeat) for n in (10, 10_000)}
+    print(f"marginal time per dispatch (runs of 1× and 2× the dispatches): "
+          f"{marginal[10]:.2f} µs at 10 threads, {marginal[10_000]:.2f} µs at 10,000: "
+          f"ratio {marginal[10_000] / marginal[10]:.2f}")
     threads = 1_000
     slices = max(1, args.stream_events // 3 // threads)
     with tempfile.TemporaryDirectory() as tmp:

@@ -69,6 +69,24 @@ def check_invariants(trace) -> None:
                 f"coroutine {trace.units[iv.unit].name} runs off CPU: {iv}"
     # nothing acts while blocked: emits, sends, receives, memory happen on a running thread
     check_acts_on_cpu(trace)
+    check_blocked_threads_stay_put(trace)
+
+
+def check_blocked_threads_stay_put(trace) -> None:
+    """A blocked thread neither switches in nor runs until it is woken."""
+    kinds = [u.kind for u in trace.units]
+    blocked = set()
+    for ev in trace:
+        if kinds[ev.unit] != "thread":
+            continue
+        if ev.kind == "block":
+            assert ev.unit not in blocked, f"{ev}: blocked twice"
+            blocked.add(ev.unit)
+        elif ev.kind == "wake":
+            assert ev.unit in blocked, f"{ev}: woken while not blocked"
+            blocked.discard(ev.unit)
+        elif ev.kind in ("run", "switch", "stop"):
+            assert ev.unit not in blocked, f"{ev}: while blocked"
 
 
 def check_acts_on_cpu(trace, running=None) -> None:

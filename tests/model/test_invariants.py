@@ -12,7 +12,7 @@ from schedsim.scenario import loads
 from schedsim.trace import save, unit_states
 
 QUANTUM = 4_000_000
-SETTINGS = settings(max_examples=int(os.environ.get("SCHEDSIM_EXAMPLES", "60")), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("SCHEDSIM_EXAMPLES", "120")), deadline=None,
                     derandomize=not os.environ.get("SCHEDSIM_EXAMPLES"),
                     suppress_health_check=[HealthCheck.too_slow])
 

@@ -39,12 +39,20 @@ def test_baozi_variants_print_the_coroutine_lines(variant):
     assert scenario.real.program.name == f"{variant}.py" and scenario.real.time_scale == 0.01
 
 
+def test_baozi_variants_keep_the_coroutine_order():
+    reference = labels(sim("baozi-coroutines"))
+    for variant in ("threads", "processes", "asyncio"):
+        assert labels(sim(f"baozi-{variant}")) == reference, variant
+
+
 def test_baozi_processes_copy_values_through_ipc():
     trace = sim("baozi-processes")
-    sends = [e for e in trace.select("send") if e.obj in ("q-c1", "q-c2")]
-    assert len(sends) == 10
-    kinds = {trace.units[trace.units[e.unit].parent].name for e in sends}
-    assert kinds == {"main"}
+    buns = [e for e in trace.select("send") if e.obj in ("inbox-c1", "inbox-c2")]
+    assert [e.value for e in buns] == [n for n in range(1, 6) for _ in (1, 2)] + [None, None]
+    senders = {trace.units[trace.units[e.unit].parent].name for e in buns}
+    assert senders == {"main"}
+    replies = [e for e in trace.select("recv") if e.obj.startswith("replies-")]
+    assert [e.value for e in replies[:2]] == ["ready", "ready"]
 
 
 def test_fork_memory_children_and_threads_see_what_they_should():

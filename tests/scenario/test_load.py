@@ -68,8 +68,8 @@ def test_wrong_type_names_field_and_expectation():
 def test_unknown_top_level_key_lists_allowed_keys():
     err = error_of(MINIMAL + "machin: {}\n")
     assert err.path == ("machin",) and err.line == 7
-    assert "allowed keys: schedsim, name, description, seed, machine, processes, ipc, real" \
-        in err.message
+    assert "allowed keys: schedsim, name, description, seed, until, machine, processes, ipc, " \
+        "real" in err.message
 
 
 def test_unknown_operation_lists_the_operations():
@@ -123,3 +123,12 @@ def test_missing_file_is_a_scenario_error(tmp_path):
 def test_schema_version_must_be_1():
     err = error_of(MINIMAL.replace("schedsim: 1", "schedsim: 2"))
     assert err.path == ("schedsim",) and "between 1 and 1" in err.message
+
+
+def test_an_endless_thread_loop_needs_until():
+    text = MINIMAL.replace("- emit: hi", "- loop: [{sleep: 1s}, {emit: tick}]")
+    err = error_of(text)
+    assert "loops forever" in err.message and err.line == 6
+    from schedsim.model import simulate
+    trace = simulate(loads("until: 3500ms\n" + text)).trace
+    assert [e.label for e in trace.select("emit")] == ["tick"] * 3

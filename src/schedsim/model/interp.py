@@ -66,6 +66,7 @@ def value_of(ctx: Ctx, op, template):
 @handler("emit")
 def op_emit(ctx, op):
     """Print a line: an ``emit`` event on the innermost running unit."""
+    ctx.thread.check_on_cpu()
     ctx.thread.record("emit", unit=ctx.unit, label=str(value_of(ctx, op, op.arg)))
     return
     yield
@@ -161,6 +162,7 @@ def transfer(ctx, op, g: Coro, obj: str, value):
     if g.running:
         raise op.loc.error(f"generator {g.name!r} is already running "
                            f"(ValueError: generator already executing)")
+    th.check_on_cpu()
     cost = th.sim.costs["generator_switch"]
     cause = th.record("send", unit=ctx.unit, peer=g.unit, obj=obj, value=value)
     th.record("switch", unit=g.unit, peer=ctx.unit, level="coroutine", cost=cost, cpu=th.cpu)

@@ -2,7 +2,8 @@
 
 Per unit: CPU time, runnable time (waiting for a CPU), blocked time, GIL
 wait, switches in and out, response time (spawn to first run), and the mean
-latency of its I/O requests (``send`` obj io → ``recv`` obj io).  Per CPU:
+latency of its I/O requests (``send`` obj io → ``recv`` obj io); a process's
+figures are the sums over its threads.  Per CPU:
 busy, idle and switching time (thread and process switches, plus coroutine
 switches spent inside a running thread).  Overall: makespan, total switch
 overhead and its share of CPU capacity.  For every CPU, busy + idle +
@@ -68,7 +69,21 @@ def _unit_rows(trace: Trace) -> list[dict]:
     for unit, (state, _end) in last_state.items():
         if state in ("running", "switching"):   # left the CPU by exiting (or the trace ended)
             rows[unit]["switches_out"] += 1
+    _sum_processes(trace, rows)
     return rows
+
+
+SUMMED = ("cpu", "runnable", "blocked", "gil_wait", "switching", "switches_in", "switches_out")
+
+
+def _sum_processes(trace: Trace, rows: list[dict]) -> None:
+    """A process's figures are the sums over its threads (as ``ps`` reports them)."""
+    for u in trace.units:
+        if u.kind == "process":
+            row = rows[u.id]
+            threads = [rows[c.id] for c in trace.units if c.parent == u.id and c.kind == "thread"]
+            for key in SUMMED:
+                row[key] = sum(t[key] for t in threads)
 
 
 def _responses_and_io(trace: Trace, rows: list[dict]) -> None:
@@ -94,15 +109,16 @@ def _cpu_rows(trace: Trace, makespan: int) -> list[dict]:
         return cpus.setdefault(cpu, {"cpu": cpu, "busy": 0, "idle": 0, "switching": 0})
 
     for iv in unit_states(trace):
-        if iv.cpu is None or kinds[iv.unit] != "thread":
+        if iv.cpu is None or iv.state not in ("running", "switching"):
             continue
-        r = row(iv.cpu)
-        r["busy" if iv.state == "running" else "switching"] += iv.end - iv.start
-    for ev in trace.select("switch"):
-        if ev.level == "coroutine" and ev.cpu is not None and ev.cost:
-            r = row(ev.cpu)
-            r["busy"] -= ev.cost
-            r["switching"] += ev.cost
+        span = iv.end - iv.start
+        if kinds[iv.unit] == "thread":
+            row(iv.cpu)["busy" if iv.state == "running" else "switching"] += span
+        elif kinds[iv.unit] == "coroutine" and iv.state == "switching":
+            # a switch into a coroutine happens inside its running thread
+            r = row(iv.cpu)
+            r["busy"] -= span
+            r["switching"] += span
     for cpu in range(int(trace.header.machine.get("cpus") or 0)):
         row(cpu)                                     # CPUs that never ran anything
     for r in cpus.values():

@@ -124,3 +124,4 @@ class System:
     processes: dict[str, ProcessSpec]
     channels: dict[str, QueueSpec] = field(default_factory=dict)
     seed: int = 0
+    until: int | None = None        # stop the simulation at this time (ns)

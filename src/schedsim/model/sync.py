@@ -87,6 +87,7 @@ def find_queue(ctx: Ctx, op, name: str) -> Queue:
 
 def put_item(ctx: Ctx, q: Queue, value) -> int:
     """Append (or hand to a waiting getter); returns the ``send`` event index."""
+    ctx.thread.check_on_cpu()
     cause = ctx.thread.record("send", unit=ctx.unit, obj=q.name, value=value)
     if q.getters:
         q.getters.popleft()(cause, (value, cause))

@@ -161,6 +161,7 @@ class Thread:
         """Called by the scheduler: a better thread became runnable."""
         self.preempt_pending = True
         if self.spending:
+            self.spending = False               # one interrupt is enough
             self.proc.interrupt("preempt")
         elif self.dispatch_ev is not None and not self.dispatch_ev.triggered:
             self.dispatch_ev.succeed(self.cpu)   # switching in: cut the switch short
@@ -169,16 +170,17 @@ class Thread:
         """Called by the GIL: a waiter has waited a whole switch interval."""
         self.gil_drop = True
         if self.spending:
+            self.spending = False
             self.proc.interrupt("gil")
 
-    def block(self, event, reason: str, obj: str | None = None, value=None,
-              keep_gil: bool = False):
-        """Leave the CPU until ``event`` fires; returns the event's payload.
+    def block(self, event, reason: str, obj: str | None = None, value=None):
+        """Leave the CPU (releasing the GIL) until ``event`` fires; returns its payload.
 
-        The event's value is ``(cause, payload)``: ``cause`` is the index of
-        the event that woke this thread (recorded on ``wake``).
+        The event's value is ``(cause, payload, cost)``: ``cause`` is the index
+        of the event that woke this thread and ``cost`` any extra delay (a
+        sleep's overshoot), both recorded on ``wake``.
         """
-        if self.gil_held and not keep_gil:
+        if self.gil_held:
             self.process.gil.release(self)
         self.record("block", reason=reason, obj=obj, value=value)
         self._leave("block")
@@ -189,7 +191,11 @@ class Thread:
 
     # -- using the CPU ---------------------------------------------------------------
     def spend(self, ns: int):
-        """Run on the CPU for ``ns`` of CPU time, however it is sliced."""
+        """Run on the CPU for ``ns`` of CPU time, however it is sliced.
+
+        An expired quantum is dealt with when more CPU time is wanted, so work
+        that ends exactly with its quantum does not cost an extra dispatch.
+        """
         env, policy = self.env, self.sim.sched.policy
         charge = policy.charge if policy.charges else None
         while True:
@@ -199,6 +205,25 @@ class Thread:
             if ns <= 0:
                 return
             left = self.slice_left
+            if left is not None and left <= 0:
+                if not len(policy):
+                    left = self.slice_left = policy.slice(self)
+                else:
+                    # the quantum ran out and others wait: back to the ready queue
+                    # (get_cpu inlined: this is the hot path of every time slice)
+                    self._stop_preempted()
+                    index = self.sim.sched.runnable(self)
+                    if index is None:
+                        ev = self.dispatch_ev = env.event()
+                        index = yield ev
+                        self.dispatch_ev = None
+                        self._running(index)
+                        if self.preempt_pending or (self.process.gil is not None
+                                                    and not self.gil_held):
+                            yield from self._settle()
+                    else:                       # rare: a CPU was idle after all
+                        yield from self._switch_self(index)
+                    continue
             step = ns if left is None or ns < left else left
             start = env.now
             self.spending = True
@@ -213,25 +238,7 @@ class Thread:
             if charge is not None:
                 charge(self, ran)
             if left is not None:
-                left = self.slice_left = left - ran
-                if left <= 0:
-                    if not len(policy):
-                        self.slice_left = policy.slice(self)
-                        continue
-                    # the quantum expired and others wait: preempt (get_cpu, inlined:
-                    # this is the hot path of every time slice)
-                    self._stop_preempted()
-                    index = self.sim.sched.runnable(self)
-                    if index is None:
-                        ev = self.dispatch_ev = env.event()
-                        index = yield ev
-                        self.dispatch_ev = None
-                        self._running(index)
-                        if self.preempt_pending or (self.process.gil is not None
-                                                    and not self.gil_held):
-                            yield from self._settle()
-                    else:                          # rare: a CPU was idle after all
-                        yield from self._switch_self(index)
+                self.slice_left = left - ran
 
     def _yield_if_asked(self):
         if self.gil_drop:
@@ -244,6 +251,6 @@ class Thread:
                 self.preempt_pending = False
 
     def check_on_cpu(self) -> None:
-        """Raise when this thread acts without holding a CPU (a model bug)."""
+        """Raise when this thread acts without holding a CPU (a model bug, not bad input)."""
         if self.cpu is None:
             raise ModelInvariantError(f"{self.name} acted while off CPU at t={self.env.now}")

@@ -34,9 +34,35 @@ def build(doc: dict, raw: Any, file: str) -> System:
     channels = {name: _queue(name, "ipc", q, None, _loc(raw, file, ("ipc", name)))
                 for name, q in (doc["ipc"] or {}).items()}
     processes = {name: _process(name, p, raw, file) for name, p in doc["processes"].items()}
-    system = System(machine, processes, channels, doc["seed"])
+    system = System(machine, processes, channels, doc["seed"], doc["until"])
     Resolver(system).check()
+    if system.until is None:
+        _check_endless(system)
     return system
+
+
+def _check_endless(system: System) -> None:
+    """A thread whose own program has a ``loop`` never ends: ask for ``until``."""
+    for proc in system.processes.values():
+        for th in proc.threads.values():
+            if th.asyncio:
+                continue
+            op = _find_loop(th.program)
+            if op is not None:
+                raise op.loc.error(f"thread {th.name!r} loops forever, so the simulation would "
+                                   f"never end: add 'until: DURATION' at the top level (or "
+                                   f"use repeat)")
+
+
+def _find_loop(ops):
+    for op in ops:
+        if op.name == "loop":
+            return op
+        if op.name == "repeat":
+            found = _find_loop(op.opts["do"])
+            if found is not None:
+                return found
+    return None
 
 
 def _queue(name: str, kind: str, q, owner, loc: Loc) -> QueueSpec:
@@ -338,7 +364,9 @@ class Resolver:
             raise op.loc.error(f"unknown lock {name!r}; locks of {proc.name!r}: "
                                f"{_names(proc.locks)}")
 
-    _op_lock = lambda self, op, proc, th, coro: self._lock(op, proc, op.arg)  # noqa: E731
+    def _op_lock(self, op, proc, th, coro) -> None:
+        self._lock(op, proc, op.arg)
+
     _op_unlock = _op_lock
 
     def _event(self, op, proc, name: str, th=None) -> None:

@@ -68,9 +68,10 @@ DOCUMENT = Map({
     "name": Field(Str(), False, None, "the scenario's name"),
     "description": Field(Str(), False, None, "what it shows"),
     "seed": Field(Int(0), False, 0, "seed for random compute times"),
+    "until": Field(Duration(), False, None, "stop the simulation at this time"),
     "machine": Field(MACHINE, False, None),
     "processes": Field(Named(PROCESS, min_len=1, what="process"), True),
     "ipc": Field(Named(CHANNEL, what="channel"), False, None,
                  "IPC queues between processes (multiprocessing.Queue)"),
     "real": Field(REAL, False, None, "the real program this scenario models"),
-}, "a scenario mapping {schedsim: 1, name, machine, processes, ipc, real}")
+}, "a scenario mapping {schedsim: 1, name, machine, processes, ipc, real, until}")
