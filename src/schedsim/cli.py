@@ -43,36 +43,27 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    """Simulate a scenario, print its metrics, and write its trace with -o."""
+    """Simulate a scenario, print its metrics, and write its trace with -o.
+
+    With -o the trace is streamed to the file as it is made (runs of millions
+    of events never sit in memory); the metrics are then read back from it
+    unless --no-metrics is given.
+    """
     from .api import load_scenario
-    from .model import simulate
+    from .model import format_metrics, metrics, simulate
+    from .trace import load
     scenario = load_scenario(args.scenario)
     result = simulate(scenario, seed=args.seed, out=args.output)
-    report = _metrics_report(result)
-    if args.json:
-        _print_json(report if isinstance(report, dict) else report.to_json())
-    else:
-        print(_format_table(report))
     if args.output:
         print(f"schedsim: {result.events} events written to {args.output}", file=sys.stderr)
+    if args.no_metrics:
+        return 0
+    figures = metrics(result.trace if result.trace is not None else load(args.output))
+    if args.json:
+        _print_json(figures.to_json())
+    else:
+        print(format_metrics(figures))
     return 0
-
-
-def _metrics_report(result):
-    """Metrics from the model package when it offers them, else event counts."""
-    from . import model
-    metrics = getattr(model, "metrics", None)
-    if metrics is not None and result.trace is not None:
-        return metrics(result.trace)
-    return {"events": result.events}
-
-
-def _format_table(report) -> str:
-    from . import model
-    fmt = getattr(model, "format_metrics", None)
-    if fmt is not None and not isinstance(report, dict):
-        return fmt(report)
-    return "\n".join(f"{k:>12}: {v}" for k, v in dict(report).items())
 
 
 def cmd_trace(args) -> int:
@@ -226,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", metavar="TRACE", help="stream the trace to this .jsonl file")
     r.add_argument("--seed", type=int, help="seed for the scenario's randomness")
     r.add_argument("--json", action="store_true", help="print metrics as JSON")
+    r.add_argument("--no-metrics", action="store_true",
+                   help="only write the trace (for very large runs)")
 
     t = command("trace", cmd_trace, "run a Python program under the tracer")
     t.add_argument("--time-scale", type=float, default=1.0, metavar="S",

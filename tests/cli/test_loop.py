@@ -148,3 +148,16 @@ def test_verify_repeat_reports_the_noise_floor_and_writes_a_report(tmp_path, cap
 def test_verify_repeat_must_be_positive(tmp_path, capsys):
     assert main(["verify", str(SCENARIO), "--out", str(tmp_path), "--repeat", "0"]) == 2
     assert "--repeat must be at least 1" in capsys.readouterr().err
+
+
+def test_run_prints_metrics_also_when_streaming(tmp_path, capsys):
+    rr = REPO / "scenarios" / "policy-rr.yaml"
+    assert main(["run", str(rr), "-o", str(tmp_path / "rr.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "makespan" in out and "switching" in out
+    assert main(["run", str(rr), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["overall"]["makespan"] > 0
+    assert main(["run", str(rr), "-o", str(tmp_path / "q.jsonl"), "--no-metrics"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / "q.jsonl").read_bytes() == (tmp_path / "rr.jsonl").read_bytes()
