@@ -30,6 +30,9 @@ def test_task_steps_and_what_they_awaited(aio_run):
     producer = trace.unit_by_name("producer").id
     waits = [(e.reason, e.obj) for e in trace.select("block", producer)]
     assert waits.count(("sleep", "asyncio.sleep")) == 5
+    # the sleep's (scaled) length, like time.sleep's, so compare can stretch only that
+    assert [e.value for e in trace.select("block", producer) if e.reason == "sleep"] == \
+        [10_000_000] * 5
     assert ("wait", "asyncio.Queue.join") in waits
     c1 = trace.unit_by_name("c1").id
     assert ("recv", "asyncio.Queue.get") in [(e.reason, e.obj) for e in trace.select("block", c1)]

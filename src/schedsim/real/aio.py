@@ -41,11 +41,13 @@ _AWAITS = {
 }
 
 
-def awaited(task) -> tuple[str, str, int | None]:
-    """``(reason, obj, chan)``: what a suspended task waits for.
+def awaited(task) -> tuple[str, str, int | None, int | None]:
+    """``(reason, obj, chan, value)``: what a suspended task waits for.
 
     The outermost coroutine of the task's await chain that is a known
-    asyncio wait decides; else the future the task waits on.
+    asyncio wait decides; else the future the task waits on.  ``value`` is
+    the (already scaled) delay of an ``asyncio.sleep`` in ns, like the
+    ``value`` of a ``time.sleep`` block, so compare can stretch it.
     """
     coro = task.get_coro()
     while coro is not None:
@@ -56,12 +58,17 @@ def awaited(task) -> tuple[str, str, int | None]:
         hit = _AWAITS.get((frame.f_globals.get("__name__", ""), code.co_qualname))
         if hit is not None:
             chan = id(frame.f_locals.get("self")) if hit[1].startswith("asyncio.Queue") else None
-            return hit[0], hit[1], chan
+            return hit[0], hit[1], chan, _delay_ns(frame) if hit[0] == "sleep" else None
         coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
     waiter = getattr(task, "_fut_waiter", None)
     if waiter is None:
-        return "yield", "", None
-    return "wait", type(waiter).__name__, None
+        return "yield", "", None, None
+    return "wait", type(waiter).__name__, None, None
+
+
+def _delay_ns(frame) -> int | None:
+    delay = frame.f_locals.get("delay")
+    return round(delay * 1e9) if isinstance(delay, (int, float)) and delay > 0 else None
 
 
 _INTERNAL: dict = {}  # code object -> is it asyncio's own

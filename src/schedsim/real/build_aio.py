@@ -62,14 +62,14 @@ class AioMixin:
 
     def task_suspend(self, pid, t, tid, args) -> None:
         """A step ended at an await: ``block`` (or ``stop`` for a bare yield)."""
-        task_id, reason, obj, chan = args
+        task_id, reason, obj, chan, value = args
         unit = self.tasks.get((pid, task_id))
         if unit is None or not self.leave(pid, tid, unit, t):
             return
         if reason == "yield":
             self.rec(t, unit, "stop", reason="yield", obj=obj or None)
         else:
-            self.rec(t, unit, "block", reason=reason, obj=obj or None)
+            self.rec(t, unit, "block", reason=reason, obj=obj or None, value=value)
             self.task_waits[unit] = (reason, self.chan_key(pid, chan, receiving=True))
         self.resume_below(pid, tid, unit, t)
 

@@ -31,7 +31,7 @@ The tuple shapes (``args`` after ``code, t, tid``):
 ``QGET``       an item taken from a channel; ``chan, item_id, kind``
 ``ACREATE``    an asyncio task created; ``task_id, name``
 ``ASTEP``      a task step begins; ``task_id, name, coro_qualname``
-``ASUSP``      a task step ends at an await; ``task_id, reason, obj, chan``
+``ASUSP``      a task step ends at an await; ``task_id, reason, obj, chan, value``
 ``AEND``       a task's coroutine finished; ``task_id, state``
 ``CBSTART``    an event-loop callback (not a task step) begins; ``loop_id, what``
 ``CBEND``      that callback ends; ``loop_id``
