@@ -49,7 +49,8 @@ def test_quick_run_orders_costs_sensibly(quick):
 def test_quick_run_gil_period_is_near_switch_interval(quick):
     result, _ = quick
     period = result.stats["gil_handoff_period"].median
-    assert 0.5 < period / result.machine["switch_interval_ns"] < 4
+    # a busy machine stretches the period (the holder is preempted), never shortens it much
+    assert 0.5 < period / result.machine["switch_interval_ns"] < 10
 
 
 @pytest.mark.slow
@@ -158,3 +159,27 @@ def test_progress_bar_close_ends_an_interrupted_line():
     bar("a", 1, 3)
     bar.close()
     assert out.getvalue().endswith("\n")
+
+
+def test_busy_machine_is_flagged_in_the_report():
+    from schedsim.real.calib_report import busy_warning
+    assert busy_warning({"cpus": 2, "loadavg_before": "0.2 0.1 0.1",
+                         "loadavg_after": "0.4 0.2 0.1"}) is None
+    assert "busy" in busy_warning({"cpus": 2, "loadavg_before": "0.2 0.1 0.1",
+                                   "loadavg_after": "3.5 2 1"})
+    assert busy_warning({"cpus": 2}) is None
+    result = cal.CalibrationResult(machine={"cpus": 2, "loadavg_before": "4 4 4",
+                                            "loadavg_after": "4 4 4"})
+    assert "calibrate on an idle machine" in result.format_text()
+
+
+def test_a_refused_probe_is_skipped_with_its_reason(monkeypatch):
+    def refuse(b):
+        raise OSError(38, "fork not allowed here")
+    steps = (Step("fork vs parent memory", refuse, lambda f, v: None),
+             Step("task", lambda b: _s(1500), lambda f, v: f.stats.__setitem__("task_switch", v)))
+    monkeypatch.setattr(cal, "STEPS", steps)
+    result = cal.calibrate(quick=True)
+    assert "fork not allowed here" in result.skipped["fork vs parent memory"]
+    assert result.costs() == {"task_switch": 1500}
+    assert "skipped fork vs parent memory" in result.format_text()

@@ -173,40 +173,45 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
     return summarize(samples)
 
 
-def _spin(me: int, deadline: int, owner: list, out: list) -> None:
-    """Busy-loop until ``deadline``, noting each moment this thread took over from the other."""
-    took_over = []
-    t = 0
-    while t < deadline:
+def _spin(me: int, deadline: int, counts: list, gap_ns: int, out: list) -> None:
+    """Busy-loop until ``deadline``; record how long each stretch on the GIL lasted.
+
+    A stretch ends where this thread's own clock readings jump by more than
+    ``gap_ns`` *and* the other thread's counter moved meanwhile (it held the
+    GIL).  A jump without that is the OS preempting this thread while it
+    kept the GIL: the stretch goes on.  Only this thread's own readings are
+    compared, so where in the loop the switch falls does not matter.
+    """
+    other, runs = 1 - me, []
+    start = last = clock()
+    seen = counts[other]
+    while last < deadline:
+        counts[me] += 1
         t = clock()
-        if owner[0] != me:
-            owner[0] = me
-            took_over.append(t)
-    out.extend(took_over)
+        if t - last > gap_ns and counts[other] != seen:
+            runs.append(last - start)
+            start, seen = t, counts[other]
+        last = t
+    out.extend(runs[1:])  # the first stretch began before the other thread competed
 
 
-def gil_handoff_period(seconds: float) -> Stat:
+def gil_handoff_period(seconds: float, gap_ns: int = 50_000) -> Stat:
     """How long a CPU-bound thread keeps the GIL while another one waits for it.
 
-    Two spinning threads (unpinned) write their number into a shared cell;
-    a thread that finds the other's number there has just been handed the
-    GIL.  The times between consecutive hand-offs are the actual hand-off
-    period, to be read beside ``sys.getswitchinterval()``.  (If the OS
-    preempts the holder, the GIL stays with it: that time is part of the
-    period, as it is for the program being modelled.)
+    Two spinning threads (unpinned); see :func:`_spin`.  The median stretch
+    is the actual hand-off period, to be read beside ``sys.getswitchinterval()``.
     """
     deadline = clock() + int(seconds * 1e9)
-    owner, out = [-1], []
-    threads = [threading.Thread(target=_spin, args=(i, deadline, owner, out)) for i in range(2)]
+    counts, out = [0, 0], []
+    threads = [threading.Thread(target=_spin, args=(i, deadline, counts, gap_ns, out))
+               for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    moments = sorted(out)[1:]  # the first take-over is the start, not a hand-off
-    periods = [b - a for a, b in zip(moments, moments[1:])]
-    if not periods:
+    if not out:
         raise RuntimeError("no GIL hand-off seen: the threads never alternated")
-    return summarize(periods)
+    return summarize(out)
 
 
 def switch_interval_ns() -> int:
