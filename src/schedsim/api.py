@@ -47,15 +47,17 @@ def _scenario(scenario_or_path):
 
 
 def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
-             sleep_scale: float = 1.0) -> Trace | None:
+             sleep_scale: float = 1.0, profile=None) -> Trace | None:
     """Simulate a scenario (object or path) and return its trace.
 
     With ``out`` the trace is streamed to that file and ``None`` is returned
     (use this for runs too large to hold in memory).  ``sleep_scale`` models
-    sleep overshoot as in a real run traced with that ``--time-scale``.
+    sleep overshoot as in a real run traced with that ``--time-scale``;
+    ``profile`` (name or path) replaces the machine profile the scenario names.
     """
     from .model import simulate as _simulate
-    result = _simulate(_scenario(scenario), seed=seed, out=out, sleep_scale=sleep_scale)
+    result = _simulate(_scenario(scenario), seed=seed, out=out, sleep_scale=sleep_scale,
+                       profile=profile)
     return result.trace
 
 
@@ -148,7 +150,7 @@ class VerifyResult:
 
 
 def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=None,
-           seed: int | None = None, repeat: int = 1, report: bool = False,
+           seed: int | None = None, repeat: int = 1, report: bool = False, profile=None,
            log: Callable[[str], None] = lambda _msg: None,
            **compare_options: Any) -> VerifyResult:
     """Simulate a scenario, trace its real program, compare, and draw both.
@@ -158,7 +160,8 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     (default ``out/<scenario name>``).  ``repeat=N`` runs the real program N
     times (``real-2.jsonl``...) and judges the model against the
     real-vs-real spread; ``report=True`` adds ``report.md`` and
-    ``comparison.json``.  ``log`` receives one line per step.
+    ``comparison.json``; ``profile`` replaces the scenario's machine profile
+    (e.g. one written by ``schedsim calibrate`` on this machine).  ``log`` receives one line per step.
     """
     scenario = _scenario(scenario)
     if scenario.real is None:
@@ -171,7 +174,7 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
                                            "real.perfetto.json", "sim-vs-real.png",
                                            "sim-vs-real.svg")}
     log(f"simulate  {scenario.file}")
-    sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale)
+    sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale, profile=profile)
     save_trace(sim, files["sim.jsonl"])
     runs = [_run_real(scenario.real, out, i, files, log) for i in range(repeat)]
     log(f"compare   sim.jsonl vs {len(runs)} real run(s)")

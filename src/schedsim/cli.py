@@ -53,7 +53,7 @@ def cmd_run(args) -> int:
     from .model import format_metrics, metrics, simulate
     from .trace import load
     scenario = load_scenario(args.scenario)
-    result = simulate(scenario, seed=args.seed, out=args.output)
+    result = simulate(scenario, seed=args.seed, out=args.output, profile=args.profile)
     if args.output:
         print(f"schedsim: {result.events} events written to {args.output}", file=sys.stderr)
     if args.no_metrics:
@@ -169,6 +169,7 @@ def cmd_verify(args) -> int:
     from .api import verify
     result = verify(args.scenario, args.out, tolerances=_tolerances(args.tolerance),
                     seed=args.seed, repeat=args.repeat, report=args.report,
+                    profile=args.profile,
                     log=lambda msg: print(f"schedsim: {msg}", file=sys.stderr))
     if result.status != 0:
         print(f"schedsim: warning: the real program exited with status {result.status}",
@@ -216,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", metavar="SCENARIO")
     r.add_argument("-o", "--output", metavar="TRACE", help="stream the trace to this .jsonl file")
     r.add_argument("--seed", type=int, help="seed for the scenario's randomness")
+    r.add_argument("--profile", metavar="NAME|PROFILE.yaml",
+                   help="machine profile to use instead of the scenario's")
     r.add_argument("--json", action="store_true", help="print metrics as JSON")
     r.add_argument("--no-metrics", action="store_true",
                    help="only write the trace (for very large runs)")
@@ -268,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", metavar="SCENARIO")
     v.add_argument("--out", metavar="DIR", help="output directory (default out/<scenario name>)")
     v.add_argument("--seed", type=int)
+    v.add_argument("--profile", metavar="NAME|PROFILE.yaml",
+                   help="machine profile to use instead of the scenario's (e.g. from calibrate)")
     v.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run the real program N times and report the real-vs-real spread")
     v.add_argument("--report", action="store_true", help="also write report.md to DIR")

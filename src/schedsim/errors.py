@@ -23,6 +23,9 @@ class ScenarioError(SchedsimError):
     offending field, e.g. ``("processes", "main", "threads", "main", "program", 2)``.
     """
 
+    #: what was invalid, for the first line of the message
+    what = "invalid scenario"
+
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
                  path: tuple = ()) -> None:
         self.message = message
@@ -39,7 +42,13 @@ class ScenarioError(SchedsimError):
         crumbs = "".join(
             f"\n==> At index {p}" if isinstance(p, int) else f"\n==> At key: {p}"
             for p in self.path)
-        return f"{where}: invalid scenario{crumbs}\n=====> {self.message}"
+        return f"{where}: {self.what}{crumbs}\n=====> {self.message}"
+
+
+class ProfileError(ScenarioError):
+    """A machine profile file is malformed, or no shipped profile has that name."""
+
+    what = "invalid machine profile"
 
 
 class TraceFormatError(SchedsimError):

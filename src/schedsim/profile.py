@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from . import yaml as _yaml
-from .errors import ScenarioError
+from .errors import ProfileError
 from .fsutil import atomic_write_text
 
 PROFILE_SCHEMA = "profile/1"
@@ -87,12 +87,16 @@ class Profile:
 
 def _check(doc, file: str) -> Profile:
     def err(msg, *path):
-        line = doc.line_of(path[0]) if hasattr(doc, "line_of") and path else None
-        return ScenarioError(msg, file=file, line=line, path=path)
+        node, line = doc, None
+        for key in path:  # the deepest node that knows its line
+            if hasattr(node, "line_of"):
+                line = node.line_of(key)
+            node = node.get(key) if isinstance(node, dict) else None
+        return ProfileError(msg, file=file, line=line, path=path)
 
     if not isinstance(doc, dict) or doc.get("schedsim") != PROFILE_SCHEMA:
-        raise ScenarioError(f"not a schedsim profile: expected 'schedsim: {PROFILE_SCHEMA}'",
-                            file=file, line=1)
+        raise ProfileError(f"not a schedsim profile: expected 'schedsim: {PROFILE_SCHEMA}'",
+                           file=file, line=1)
     costs = {k: v for k, (v, _) in COSTS.items()}
     for name, value in (doc.get("costs") or {}).items():
         if name not in COSTS:
@@ -116,8 +120,11 @@ def load_profile(name_or_path: str | os.PathLike = "default") -> Profile:
     if os.sep not in text_name and not text_name.endswith((".yaml", ".yml")):
         ref = resources.files("schedsim.profiles").joinpath(f"{text_name}.yaml")
         if not ref.is_file():
-            raise ScenarioError(f"no shipped profile called {text_name!r} "
-                                f"(give a path to a profile file instead)")
+            shipped = sorted(r.name.removesuffix(".yaml") for r in
+                             resources.files("schedsim.profiles").iterdir()
+                             if r.name.endswith(".yaml"))
+            raise ProfileError(f"no shipped profile called {text_name!r}; shipped: {shipped} "
+                               f"(or give the path of a profile file)", file=text_name)
         return _check(_yaml.load(ref.read_text("utf-8"), text_name).data, text_name)
     return _check(_yaml.load_file(text_name).data, text_name)
 

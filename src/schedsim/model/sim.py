@@ -257,18 +257,21 @@ def _header(scenario, system, profile, costs: dict, seed: int) -> Header:
 
 
 def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
-             instruments=(), sleep_scale: float = 1.0) -> SimResult:
+             instruments=(), sleep_scale: float = 1.0, profile=None) -> SimResult:
     """Simulate ``scenario`` (a :class:`schedsim.scenario.Scenario`, or anything
     with ``.system``); the same scenario and seed give the same trace, byte for byte.
 
     With ``out`` the trace is streamed to that file (``result.trace`` is None).
     ``sleep_scale`` models the real run it will be compared with: when that run's
     sleeps are scaled (``--time-scale 0.01``), a model sleep of 1 s overshoots like a
-    real sleep of 10 ms, not like one of 1 s.
+    real sleep of 10 ms, not like one of 1 s.  ``profile`` (a name, a path or a
+    :class:`schedsim.profile.Profile`) replaces the one the scenario names; the
+    scenario's own ``costs`` overrides still apply on top.
     """
     system = scenario.system
     seed = system.seed if seed is None else seed
-    profile = load_profile(system.machine.profile)
+    if profile is None or isinstance(profile, (str, os.PathLike)):
+        profile = load_profile(system.machine.profile if profile is None else profile)
     if sleep_scale != 1.0:
         profile = profile.for_sleep_scale(sleep_scale)
     costs = {**profile.costs, **system.machine.costs}
