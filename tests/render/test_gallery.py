@@ -31,6 +31,9 @@ def test_every_scenario_is_drawn_and_linked(tmp_path):
             assert d.path.stat().st_size > 3000
             with Image.open(d.path) as img:
                 assert img.mode == "P"  # palette PNG: small enough to commit
+    committed = SCENARIOS.parent / "docs" / "gallery.md"
+    assert committed.read_text(encoding="utf-8") == text, \
+        "docs/gallery.md is stale: rebuild it with 'python -m schedsim.gallery'"
 
 
 def test_a_broken_scenario_is_listed_not_fatal(tmp_path):
