@@ -78,9 +78,11 @@ def cmd_trace(args) -> int:
                         counters_interval=args.counters_interval)
     for warning in run.warnings:
         print(f"schedsim: warning: {warning}", file=sys.stderr)
-    skipped = run.trace.header.meta.get("kernel", {})
-    if args.kernel and isinstance(skipped, dict) and skipped.get("skipped"):
-        print(f"schedsim: kernel events skipped: {skipped['skipped']}", file=sys.stderr)
+    kernel = run.trace.header.meta.get("kernel", {})
+    if args.kernel and kernel.get("skipped"):
+        print(f"schedsim: kernel events skipped: {kernel['skipped']}", file=sys.stderr)
+    if args.kernel and kernel.get("note"):
+        print(f"schedsim: warning: {kernel['note']}", file=sys.stderr)
     note = "timed out and was stopped" if run.timed_out else f"exited with status {run.status}"
     print(f"schedsim: {args.program} {note}; {len(run.trace)} events written to {out}",
           file=sys.stderr)

@@ -28,7 +28,7 @@ from ..errors import TracerError
 from ..trace import Header, Trace, save
 from .build import build_trace
 from .child import ENV_CHILD, ENV_DIR, ENV_SCALE
-from .kernel import PerfRecorder
+from .kernel import KIN, KOUT, PerfRecorder
 from .kernel import unavailable as kernel_unavailable
 from .procfs import group_pids, group_threads, read_thread
 from .rawlog import read_raw
@@ -91,7 +91,7 @@ def trace_program(program: str | os.PathLike, args=(), *, time_scale: float = 1.
         files = _read_all(raw_dir)
         kernel_events = perf.events(_tids(files)) if perf is not None else []
         if perf is not None:
-            kernel_meta = {"recorded": True, "events": len(kernel_events)}
+            kernel_meta = _kernel_summary(kernel_events)
         header = _header(script, cmd[4:], time_scale, start_wall, status, timed_out)
         if kernel_meta is not None:
             header.meta["kernel"] = kernel_meta
@@ -103,6 +103,24 @@ def trace_program(program: str | os.PathLike, args=(), *, time_scale: float = 1.
         path = Path(out)
         save(trace, path)
     return RealRun(trace, status, timed_out, path, list(trace.header.meta.get("warnings", ())))
+
+
+def _kernel_summary(events: list[tuple]) -> dict:
+    """What perf recorded, and whether its switch-ins and switch-outs pair up.
+
+    On some VMs perf drops switches out of the idle task, so a thread is seen
+    leaving a CPU but not arriving; the header says so rather than the trace
+    silently showing threads that never ran.
+    """
+    ins = sum(1 for e in events if e[0] == KIN)
+    outs = sum(1 for e in events if e[0] == KOUT)
+    summary = {"recorded": True, "events": len(events), "switch_in": ins, "switch_out": outs}
+    summary["complete"] = abs(ins - outs) <= 1
+    if not summary["complete"]:
+        summary["note"] = (f"perf recorded {ins} switches in but {outs} out for the traced "
+                           f"threads: some scheduler events were lost; on-CPU intervals "
+                           f"from the kernel view are incomplete")
+    return summary
 
 
 def _start_kernel(raw_dir: str) -> tuple[PerfRecorder | None, dict | None]:
