@@ -161,3 +161,20 @@ def test_run_prints_metrics_also_when_streaming(tmp_path, capsys):
     assert main(["run", str(rr), "-o", str(tmp_path / "q.jsonl"), "--no-metrics"]) == 0
     assert capsys.readouterr().out == ""
     assert (tmp_path / "q.jsonl").read_bytes() == (tmp_path / "rr.jsonl").read_bytes()
+
+
+def test_a_deliberately_wrong_model_fails_at_its_first_causal_violation(traces, tmp_path, capsys):
+    # the wrong model: the producer hands each bun over before saying it made it
+    text = SCENARIO.read_text("utf-8")
+    made = '              - emit: "[producer]做好了新包子 {n}"\n'
+    sends = ('              - send: {to: c1, value: "{n}"}\n'
+             '              - send: {to: c2, value: "{n}"}\n')
+    assert made in text and sends in text
+    wrong = text.replace(made, "").replace(sends, sends + made)
+    (tmp_path / "wrong.yaml").write_text(wrong, "utf-8")
+    assert main(["run", str(tmp_path / "wrong.yaml"), "-o", str(tmp_path / "wrong.jsonl"),
+                 "--no-metrics"]) == 0
+    assert main(["compare", str(tmp_path / "wrong.jsonl"), str(traces / "real.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL")
+    assert "order differs (causal) at matched line 3" in out
