@@ -20,7 +20,8 @@ from .events import Unit
 class Sink(Protocol):
     """Where events go: ``Trace`` and ``TraceWriter`` both qualify."""
 
-    def append(self, t: int, unit: int, kind: str, **fields: Any) -> int: ...
+    def append(self, t: int, unit: int, kind: str, **fields: Any) -> int:
+        """Record one event; return its index."""
 
 
 class Instrument:
