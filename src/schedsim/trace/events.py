@@ -41,9 +41,9 @@ SWITCH_LEVELS = ("process", "thread", "coroutine")
 BLOCK_REASONS = ("sleep", "io", "recv", "send", "lock", "join", "gil", "event", "poll", "wait")
 
 #: optional event fields in the order they are written to files
-FIELDS = ("cpu", "cause", "cost", "peer", "label", "reason", "level", "obj", "value", "style")
 INT_FIELDS = ("cpu", "cause", "cost", "peer")
 STR_FIELDS = ("label", "reason", "level", "obj")
+FIELDS = INT_FIELDS + STR_FIELDS + ("value", "style")
 
 
 class Event(NamedTuple):

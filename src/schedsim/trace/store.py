@@ -12,7 +12,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .events import KIND_CODE, KINDS, SOURCES, UNIT_KINDS, Event, Unit
+from .events import INT_FIELDS, KIND_CODE, KINDS, SOURCES, STR_FIELDS, UNIT_KINDS, Event, Unit
 
 _NONE = -1  # "field not set" in integer columns
 
@@ -57,14 +57,14 @@ class Trace:
         # integer fields; -1 means unset (no valid value is negative)
         self._ints = {"cpu": array("i"), "cause": array("q"), "cost": array("q"), "peer": array("i")}
         # string fields as indices into self._strings; 0 means unset
-        self._strs = {name: array("i") for name in ("label", "reason", "level", "obj")}
+        self._strs = {name: array("i") for name in STR_FIELDS}
         self._strings: list[str | None] = [None]
         self._string_ids: dict[str, int] = {}
         # the same columns as attributes: the hot append path avoids dict lookups
         self._cpu, self._cause, self._cost, self._peer = (
-            self._ints[k] for k in ("cpu", "cause", "cost", "peer"))
+            self._ints[k] for k in INT_FIELDS)
         self._label, self._reason, self._level, self._obj = (
-            self._strs[k] for k in ("label", "reason", "level", "obj"))
+            self._strs[k] for k in STR_FIELDS)
         # rare, arbitrary JSON values, keyed by event index
         self._values: dict[int, Any] = {}
         self._styles: dict[int, Any] = {}
@@ -156,8 +156,8 @@ class Trace:
         """
         coded = [None] + [encode(s) for s in self._strings[1:]]
         kinds = [f',"kind":"{k}"' for k in KINDS]
-        ints = [(f',"{n}":', self._ints[n]) for n in ("cpu", "cause", "cost", "peer")]
-        strs = [(f',"{n}":', self._strs[n]) for n in ("label", "reason", "level", "obj")]
+        ints = [(f',"{n}":', self._ints[n]) for n in INT_FIELDS]
+        strs = [(f',"{n}":', self._strs[n]) for n in STR_FIELDS]
         values, styles = self._values, self._styles
         for i, (t, unit, kind) in enumerate(zip(self._t, self._unit, self._kind)):
             parts = [f'{{"t":{t},"unit":{unit}', kinds[kind]]
