@@ -106,3 +106,45 @@ def test_many_short_threads_each_get_a_lane(program):
     got = emits(trace)
     assert got == [(f"w{i}", f"t{i}") for i in range(30)]
     assert len([u for u in trace.units if u.kind == "thread"]) == 31
+
+
+def test_main_thread_ends_with_the_program_not_with_interpreter_teardown(program):
+    """The main thread's ``exit`` is when the program's code returned; an atexit
+    handler's 50 ms belong to the process's teardown only."""
+    path = program("""
+        import atexit, time
+        atexit.register(time.sleep, 0.05)
+        print("done")
+    """)
+    trace = trace_program(path).trace
+    main = next(u.id for u in trace.units if u.kind == "thread")
+    thread_end = trace.select("exit", main)[0].t
+    process_end = trace.select("exit", 0)[0].t
+    assert process_end - thread_end >= 40_000_000
+
+
+def test_main_thread_waiting_for_threads_at_shutdown_ends_after_them(program):
+    """A non-daemon thread still running when the code returns keeps the main
+    thread (which joins it at shutdown) alive until it ends."""
+    path = program("""
+        import threading, time
+        threading.Thread(target=time.sleep, args=(0.05,), name="late").start()
+        print("main code done")
+    """)
+    trace = trace_program(path).trace
+    ids = {u.name: u.id for u in trace.units}
+    main = next(u.id for u in trace.units if u.kind == "thread")
+    assert trace.select("exit", main)[0].t >= trace.select("exit", ids["late"])[0].t
+
+
+def test_counters_read_from_inside_a_thread_match_procfs():
+    """The fast in-thread sample agrees with the full /proc read."""
+    import os
+    import threading
+    from schedsim.real.procfs import read_self, read_thread
+    fast = read_self()
+    full = read_thread(os.getpid(), threading.get_native_id())
+    again = read_self()
+    assert fast[0] <= full[0] <= again[0]              # run_ns only grows
+    assert fast[3] <= full[3] <= again[3]              # voluntary switches
+    assert fast[4] <= full[4] <= again[4]              # involuntary switches

@@ -31,7 +31,7 @@ from .channels import Channels
 from .genhook import make_hook
 from .patching import PostImport
 from .procs import ProcessWatch
-from .rawlog import DONE, EXIT, START, WARN, RawLog
+from .rawlog import DONE, EXIT, START, TEND, WARN, RawLog
 from .taps import LineTap, install_sleep
 from .threads import ThreadWatch
 
@@ -87,6 +87,7 @@ class Session:
         atexit.register(self.finish)
         os.register_at_fork(after_in_child=self._after_fork)
         self.threads.sample(_tid())
+        gc.freeze()  # the tracer's objects: the program's collections need not scan them
         if self.main:
             self.log.append((START, _now(), _tid()))
         self.hook.install()
@@ -134,14 +135,34 @@ class Session:
 
     # -- ending ------------------------------------------------------------------
     def done(self, status: int) -> None:
-        """The program's own code has returned or raised."""
-        gc.collect()  # let finished generators close while still observed
+        """The program's own code has returned or raised.
+
+        Its end is stamped before the tracer's own clean-up (a garbage
+        collection, a counter sample), unless that collection closed a
+        generator the program left suspended: then the program ran until the
+        collection ended.
+        """
         for tap in self.taps:
             tap.drain()
+        end = _now()
+        if self._collect():
+            end = _now()
         self.status = status
-        self.threads.sample(_tid())
-        self.log.append((DONE, _now(), _tid(), status))
+        self.threads.sample(_tid(), end)
+        self.log.append((DONE, end, _tid(), status))
+        if not _waits_at_shutdown():
+            self.log.append((TEND, end, _tid()))  # the rest is interpreter teardown
         self.log.flush()
+
+    def _collect(self) -> bool:
+        """Collect garbage so finished generators close while still observed;
+        True when that recorded anything."""
+        drain = self.log.drain or (lambda: None)
+        drain()
+        before = len(self.log.events)
+        gc.collect()
+        drain()
+        return len(self.log.events) != before
 
     def finish(self, status: int | None = None) -> None:
         """Record the exit and write everything out (idempotent)."""
@@ -188,6 +209,16 @@ class Session:
         self.finish(-signum)
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+
+def _waits_at_shutdown() -> bool:
+    """Whether the main thread still has work after the program's code: joining
+    non-daemon threads or multiprocessing children at interpreter exit."""
+    me = threading.current_thread()
+    if any(t is not me and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        return True
+    mp = sys.modules.get("multiprocessing")
+    return mp is not None and bool(mp.active_children())
 
 
 def start_subprocess_session() -> Session | None:

@@ -17,7 +17,7 @@ import time
 from typing import Callable
 
 from .patching import wrap_attr
-from .procfs import read_thread
+from .procfs import read_self, read_thread
 from .rawlog import COUNTER, TCREATE, TEND, TSTART, RawLog
 
 _now, _tid = time.perf_counter_ns, threading.get_native_id
@@ -53,11 +53,12 @@ class ThreadWatch:
         self.active = False
         threading.setprofile(None)
 
-    def sample(self, tid: int) -> None:
-        """Record the OS counters of thread ``tid`` of this process."""
-        values = read_thread(os.getpid(), tid)
+    def sample(self, tid: int, at: int | None = None) -> None:
+        """Record the OS counters of thread ``tid`` of this process (stamped ``at``,
+        by default now)."""
+        values = read_self() if tid == _tid() else read_thread(os.getpid(), tid)
         if values is not None:
-            self.log.append((COUNTER, _now(), _tid(), tid, values))
+            self.log.append((COUNTER, _now() if at is None else at, _tid(), tid, values))
 
     def starter(self, frame, event, arg) -> None:
         """A new thread's first profile event: record it, then hook the thread."""
