@@ -244,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print the comparison as JSON")
     m.add_argument("--order", choices=("causal", "exact"), help="how strictly order must agree")
     m.add_argument("--align", choices=("start", "first"),
-                   help="zero-align on trace start (default) or on the first matched event")
+                   help="zero-align on the first matched line (default; start-up is "
+                        "reported, not judged) or on each trace's start")
     m.add_argument("--timebase", choices=("sleeps", "scale"),
                    help="bring a time-scaled real run to model time by stretching only its "
                         "sleeps (default) or by dividing all times by the scale")

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from schedsim.compare import Tolerances, compare
+from schedsim.compare.textfmt import duration
 from schedsim.errors import CompareError
 from schedsim.trace import Header, Trace, Unit
 
@@ -103,13 +104,17 @@ def test_tolerances_are_configurable(rows):
         Tolerances(timing_p95=-1)
 
 
-def test_align_first_removes_a_start_offset(rows):
+def test_align_first_removes_a_start_offset_and_reports_it(rows):
     late_start = {r: 300_000_000 for r in range(len(rows))}
     exp, act = make_trace(rows), make_trace(rows, shift=late_start)
-    assert not compare(exp, act).ok
-    c = compare(exp, act, align="first")
+    assert not compare(exp, act, align="start").ok
+    c = compare(exp, act)  # align="first" is the default
     assert c.ok, c.failures
     assert c.timing.max == 0
+    first = next(r[0] for r in rows if r[2] == "emit")
+    assert c.startup == (first, first + 300_000_000)
+    assert (f"Start-up (zero to the first matched line): expected {duration(first)}, "
+            "actual 300 ms (not judged: aligned at the first line)") in c.format_text()
     with pytest.raises(ValueError, match="align"):
         compare(exp, act, align="middle")
 
@@ -146,3 +151,12 @@ def test_traces_of_different_programs_are_a_compare_error(rows):
     with pytest.raises(CompareError):
         compare(sim, a)
     assert compare(make_trace(rows), a).ok  # a sim trace that names no program
+
+
+def test_makespan_ends_with_the_last_thread_not_the_process_teardown(rows):
+    """A real process outlives its threads by interpreter teardown; the makespan
+    stops at the work's end."""
+    teardown = rows + [(rows[-1][0] + 50_000_000, 0, "exit", {})]
+    c = compare(make_trace(rows), make_trace(teardown, source="real"))
+    assert c.makespan.error == 0
+    assert c.ok, c.failures

@@ -13,7 +13,7 @@ from .metrics import compare_units
 from .order import check_exact
 from .result import Comparison, TraceInfo
 from .textfmt import duration
-from .timing import Stats, clocks, event_errors, makespan, raw_errors
+from .timing import Stats, clocks, event_errors, makespan, raw_errors, startup
 from .tolerances import Tolerances
 from .units import map_units
 from .verdict import attribution_failures, count_failures, order_failures, timing_failures
@@ -46,7 +46,7 @@ def check_same_program(expected: Trace, actual: Trace) -> None:
 
 
 def compare(expected: Trace, actual: Trace, *, tolerances: Tolerances | None = None,
-            align: str = "start", order: str = "causal",
+            align: str = "first", order: str = "causal",
             timebase: str = "sleeps") -> Comparison:
     """Compare ``actual`` against ``expected`` (usually a simulation against a real run).
 
@@ -56,8 +56,9 @@ def compare(expected: Trace, actual: Trace, *, tolerances: Tolerances | None = N
     :class:`Tolerances`).  ``order="causal"`` (the default) accepts any actual
     order of the matched lines that is a linear extension of the expected
     trace's happens-before order; ``order="exact"`` wants the same sequence.
-    ``align`` is ``"start"`` (both traces from their
-    own t=0) or ``"first"`` (from their first matched line).  ``timebase``
+    ``align`` is ``"first"`` (the default: both traces from their first
+    matched line, so a real run's start-up, mostly imports, is reported as
+    ``startup`` but not judged) or ``"start"`` (both from their own t=0).  ``timebase``
     says how a real run's scaled time becomes model time: ``"sleeps"``
     stretches only its sleeps, ``"scale"`` divides all of it by the time scale
     (see :mod:`schedsim.compare.timing`).  Raises
@@ -83,6 +84,7 @@ def compare(expected: Trace, actual: Trace, *, tolerances: Tolerances | None = N
         al, _check_order(expected, al.matches, order), errors, Stats.of(errors),
         makespan(expected, actual, ce, ca), tolerances or Tolerances(), align, timebase,
         (ce, ca), raw_errors(al.matches, errors, ca))
+    result.startup = startup(expected, actual, al.matches, timebase)
     result.unit_metrics = compare_units(expected, actual, result.units, (ce, ca))
     result.failures = _failures(result, expected, actual)
     return result

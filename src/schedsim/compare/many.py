@@ -93,7 +93,7 @@ class ManyComparison:
 
 
 def compare_many(expected: Trace, actuals: list[Trace], *,
-                 tolerances: Tolerances | None = None, align: str = "start",
+                 tolerances: Tolerances | None = None, align: str = "first",
                  order: str = "causal", timebase: str = "sleeps") -> ManyComparison:
     """Compare ``expected`` with each of ``actuals`` and the actuals with each other."""
     if not actuals:

@@ -23,6 +23,7 @@ def comparison_json(c) -> dict:
         "expected": {k: v for k, v in c.expected.__dict__.items()},
         "actual": {k: v for k, v in c.actual.__dict__.items()},
         "align": c.align, "timebase": c.timebase,
+        "startup": {"expected": _num(c.startup[0]), "actual": _num(c.startup[1])},
         "clocks": {"expected": c.clocks[0].basis, "actual": c.clocks[1].basis},
         "tolerances": c.tolerances.to_json(),
         "units": [p._asdict() for p in c.units],

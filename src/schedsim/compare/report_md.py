@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import CompareError
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .report_many import noise_table, runs_table, unit_spread_table
-from .report_text import leftovers, makespan_line
+from .report_text import leftovers, makespan_line, startup_line
 from .tables import Table, metrics_table, timing_table, units_table, worst_table
 
 
@@ -90,7 +90,7 @@ def markdown(result, diagram_links: list[str]) -> str:
     else:
         for i, c in enumerate(result.runs, 1):
             parts += ["", f"## Run {i}: {c.verdict}", ""] + [f"- {f}" for f in c.failures]
-            parts += ["", md_table(timing_table(c)), "", makespan_line(c)]
+            parts += ["", md_table(timing_table(c)), "", makespan_line(c), "", startup_line(c)]
     return "\n".join(parts) + "\n"
 
 

@@ -72,13 +72,21 @@ def makespan_line(c) -> str:
             f"error {duration(span.error, signed=True)} ({percent(span.relative)})")
 
 
+def startup_line(c) -> str:
+    """``Start-up (zero to the first matched line): expected …, actual …`` and whether judged."""
+    e, a = c.startup
+    judged = "judged" if c.align == "start" else "not judged: aligned at the first line"
+    return (f"Start-up (zero to the first matched line): expected {duration(e)}, "
+            f"actual {duration(a)} ({judged})")
+
+
 def format_comparison(c) -> str:
     """The whole report as one string."""
     left = leftovers(c)
     parts = [[headline(c)], failures(c), ["Divergences:"] + ["  " + x for x in left] if left else [],
              [render(worst_table(c))],
              [render(units_table(c))] + units_extra(c),
-             [render(timing_table(c)), makespan_line(c)]]
+             [render(timing_table(c)), makespan_line(c), startup_line(c)]]
     if c.unit_metrics:
         parts.append([render(metrics_table(c))])
     return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,13 +62,14 @@ class Comparison:
     timing: Stats
     makespan: Makespan
     tolerances: Tolerances
-    align: str = "start"
+    align: str = "first"
     timebase: str = "sleeps"
     clocks: tuple = (Clock(), Clock())  # (expected, actual): raw ns -> model ns
     raw_errors: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     unit_metrics: list = field(default_factory=list)  # list[UnitComparison]
     extras: dict[str, Any] = field(default_factory=dict)
+    startup: tuple = (math.nan, math.nan)  # (expected, actual): model ns to the first matched line
 
     @property
     def ok(self) -> bool:

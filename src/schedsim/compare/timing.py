@@ -206,6 +206,36 @@ class Makespan:
                 "relative": None if math.isinf(rel) else rel}
 
 
+def startup(expected: Trace, actual: Trace, matches: list[Match],
+            timebase: str = "sleeps") -> tuple[float, float]:
+    """Each trace's model time from its own zero to its first matched line.
+
+    Reported beside the comparison, not judged: in a real run it is mostly
+    the interpreter importing what the program imports (``asyncio`` takes
+    tens of ms), which no scenario describes.
+    """
+    if not matches:
+        return (math.nan, math.nan)
+    first_e = matches[0].expected.t
+    first_a = min(m.actual.t for m in matches)
+    return (trace_clock(expected, timebase).model(first_e),
+            trace_clock(actual, timebase).model(first_a))
+
+
+def work_end(trace: Trace) -> int:
+    """When the program's work ended: the last event of a thread or coroutine.
+
+    A process outlives its last thread by its interpreter's teardown (a few
+    hundred µs of atexit handlers and finalisation in a real run, nothing in
+    the model), which no scenario describes; without any thread or coroutine
+    the trace's last event counts.
+    """
+    kinds = {u.id: u.kind for u in trace.units}
+    return max((ev.t for ev in trace if kinds.get(ev.unit) != "process"),
+               default=trace.duration)
+
+
 def makespan(expected: Trace, actual: Trace, ce: Clock, ca: Clock) -> Makespan:
-    """Makespans from each trace's (aligned) zero to its last event, model ns."""
-    return Makespan(max(0.0, ce.model(expected.duration)), max(0.0, ca.model(actual.duration)))
+    """Makespans from each trace's (aligned) zero to the end of its work
+    (:func:`work_end`), model ns."""
+    return Makespan(max(0.0, ce.model(work_end(expected))), max(0.0, ca.model(work_end(actual))))
