@@ -43,15 +43,46 @@ COSTS: dict[str, tuple[int, str]] = {
 DEFAULT_OVERSHOOT = ((0, 85_000), (1_000_000, 99_000), (10_000_000, 121_000),
                      (100_000_000, 840_000), (1_000_000_000, 1_700_000))
 
+#: idle wake-up: (ns the CPU had been idle, median extra ns before a thread woken by
+#: another one runs there): the CPU leaving its idle state (a halted vCPU here)
+DEFAULT_IDLE_WAKEUP = ((0, 0), (1_000_000, 8_000), (10_000_000, 55_000),
+                       (100_000_000, 72_000))
+
+#: cold start: (ns the CPU had been idle, median extra ns its first work takes after
+#: any wake-up, timers included): cold caches; measured on ~8 µs of Python
+#: (three generator sends and six prints)
+DEFAULT_COLD_START = ((0, 0), (1_000_000, 6_000), (10_000_000, 44_000),
+                      (100_000_000, 66_000))
+
+#: curve name in the profile file -> (Profile attribute, default, what the x axis is)
+CURVES = {
+    "sleep_overshoot": ("overshoot", DEFAULT_OVERSHOOT, "duration_ns"),
+    "idle_wakeup": ("idle_wakeup_curve", DEFAULT_IDLE_WAKEUP, "idle_ns"),
+    "cold_start": ("cold_start_curve", DEFAULT_COLD_START, "idle_ns"),
+}
+
+
+def interpolate(points: tuple[tuple[int, int], ...], x: int) -> int:
+    """``points`` (increasing x) at ``x``: linear in between, flat beyond the ends."""
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) // (x1 - x0)
+    return points[-1][1]
+
 
 @dataclass
 class Profile:
-    """A named set of costs (ns) and a sleep-overshoot curve."""
+    """A named set of costs (ns) and three curves: sleep overshoot, idle wake-up and
+    cold start (see :data:`CURVES`)."""
 
     name: str = "default"
     costs: dict[str, int] = field(default_factory=lambda: {k: v for k, (v, _) in COSTS.items()})
     overshoot: tuple[tuple[int, int], ...] = DEFAULT_OVERSHOOT
     machine: dict = field(default_factory=dict)
+    idle_wakeup_curve: tuple[tuple[int, int], ...] = DEFAULT_IDLE_WAKEUP
+    cold_start_curve: tuple[tuple[int, int], ...] = DEFAULT_COLD_START
 
     def cost(self, name: str) -> int:
         """The cost called ``name`` in ns."""
@@ -59,29 +90,37 @@ class Profile:
 
     def sleep_overshoot(self, duration_ns: int) -> int:
         """Median extra time a sleep of ``duration_ns`` takes, interpolated."""
-        pts = self.overshoot
-        if duration_ns <= pts[0][0]:
-            return pts[0][1]
-        for (d0, o0), (d1, o1) in zip(pts, pts[1:]):
-            if duration_ns <= d1:
-                return o0 + (o1 - o0) * (duration_ns - d0) // (d1 - d0)
-        return pts[-1][1]
+        return interpolate(self.overshoot, duration_ns)
+
+    def idle_wakeup(self, idle_ns: int) -> int:
+        """Extra latency of waking a thread, by another one, onto a CPU idle for ``idle_ns``."""
+        return interpolate(self.idle_wakeup_curve, idle_ns)
+
+    def cold_start(self, idle_ns: int) -> int:
+        """Extra time of the first work on a CPU that had been idle for ``idle_ns``."""
+        return interpolate(self.cold_start_curve, idle_ns)
 
     def for_sleep_scale(self, scale: float) -> "Profile":
         """This profile as seen by a model of a run whose sleeps are multiplied by
         ``scale`` (``schedsim trace --time-scale``): a model sleep of ``d`` then
-        overshoots like a real sleep of ``d * scale``."""
+        overshoots like a real sleep of ``d * scale``, and a CPU idle for ``d``
+        (mostly while threads sleep) wakes like one idle for ``d * scale``."""
         if scale <= 0:
             raise ValueError(f"sleep scale must be positive, got {scale}")
-        curve = tuple((round(d / scale), o) for d, o in self.overshoot)
-        return Profile(self.name, dict(self.costs), curve, dict(self.machine))
+
+        def stretched(curve):
+            return tuple((round(d / scale), o) for d, o in curve)
+        return Profile(self.name, dict(self.costs), stretched(self.overshoot),
+                       dict(self.machine), stretched(self.idle_wakeup_curve),
+                       stretched(self.cold_start_curve))
 
     def to_yaml(self) -> str:
         """The profile as a YAML document."""
         import yaml
         doc = {"schedsim": PROFILE_SCHEMA, "name": self.name, "machine": self.machine,
-               "costs": dict(self.costs),
-               "sleep_overshoot": [list(p) for p in self.overshoot]}
+               "costs": dict(self.costs)}
+        for key, (attr, _, _) in CURVES.items():
+            doc[key] = [list(p) for p in getattr(self, attr)]
         return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
@@ -104,14 +143,18 @@ def _check(doc, file: str) -> Profile:
         if not isinstance(value, int) or value < 0:
             raise err(f"expected a non-negative integer (ns), found {value!r}", "costs", name)
         costs[name] = value
-    curve = doc.get("sleep_overshoot") or [list(p) for p in DEFAULT_OVERSHOOT]
-    if not (isinstance(curve, list) and curve and all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(x, int) and x >= 0 for x in p)
-            for p in curve)) or [p[0] for p in curve] != sorted({p[0] for p in curve}):
-        raise err("expected a list of [duration_ns, overshoot_ns] pairs with increasing "
-                  "durations", "sleep_overshoot")
+    curves = {}
+    for key, (attr, default, x_name) in CURVES.items():
+        curve = doc.get(key) or [list(p) for p in default]
+        if not (isinstance(curve, list) and curve and all(
+                isinstance(p, list) and len(p) == 2
+                and all(isinstance(x, int) and x >= 0 for x in p)
+                for p in curve)) or [p[0] for p in curve] != sorted({p[0] for p in curve}):
+            raise err(f"expected a list of [{x_name}, extra_ns] pairs with increasing "
+                      f"{x_name.removesuffix('_ns')}s", key)
+        curves[attr] = tuple(tuple(p) for p in curve)
     return Profile(str(doc.get("name", os.path.basename(file))), costs,
-                   tuple(tuple(p) for p in curve), dict(doc.get("machine") or {}))
+                   machine=dict(doc.get("machine") or {}), **curves)
 
 
 def load_profile(name_or_path: str | os.PathLike = "default") -> Profile:

@@ -63,6 +63,22 @@ def test_quick_run_overshoot_curve_and_spread(quick):
 
 
 @pytest.mark.slow
+def test_quick_run_idle_curves_start_at_zero_and_grow(quick):
+    """Both idle curves are measured at 1, 10 and 100 ms; the profile's curves
+    start from (0, 0), and idling 100 ms costs more than idling 1 ms (the
+    effect is tens of µs on the project's VM, a few µs on bare metal)."""
+    result, _ = quick
+    for name in ("idle_wakeup", "cold_start"):
+        points = getattr(result, name)
+        assert [d for d, _ in points] == [1_000_000, 10_000_000, 100_000_000]
+        assert all(s.p10 <= s.median <= s.p90 for _, s in points)
+    made = cal.to_profile(result)
+    for curve in (made.idle_wakeup_curve, made.cold_start_curve):
+        assert curve[0] == (0, 0) and len(curve) == 4
+    assert made.cold_start(100_000_000) >= made.cold_start(1_000_000)
+
+
+@pytest.mark.slow
 def test_progress_counts_every_step_then_done(quick):
     _, calls = quick
     assert [d for _, d, _ in calls] == list(range(len(cal.STEPS) + 1))
@@ -78,6 +94,8 @@ def test_save_round_trips_through_load_profile(quick, tmp_path):
     made = cal.to_profile(result, name="here")
     assert loaded.costs == made.costs and loaded.name == "here"
     assert loaded.overshoot == made.overshoot
+    assert loaded.idle_wakeup_curve == made.idle_wakeup_curve
+    assert loaded.cold_start_curve == made.cold_start_curve
     assert loaded.machine["cpu_model"] == result.machine["cpu_model"]
     assert "measured" in path.read_text() and "p90" in path.read_text()
 
@@ -115,6 +133,8 @@ def test_unmeasured_costs_keep_defaults():
     assert p.costs["task_switch"] == 1234
     assert p.costs["fork"] == prof.COSTS["fork"][0]
     assert p.overshoot == prof.DEFAULT_OVERSHOOT
+    assert p.idle_wakeup_curve == prof.DEFAULT_IDLE_WAKEUP
+    assert p.cold_start_curve == prof.DEFAULT_COLD_START
 
 
 def test_two_cpu_steps_skipped_on_one_cpu(monkeypatch):

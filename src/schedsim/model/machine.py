@@ -15,21 +15,26 @@ class ModelInvariantError(AssertionError):
 
 
 class CPU:
-    """One CPU: the thread on it now and the one that ran on it last."""
+    """One CPU: the thread on it now, the one that ran on it last, and how long
+    it had been idle when its current thread got it."""
 
-    __slots__ = ("index", "current", "last")
+    __slots__ = ("index", "current", "last", "idle_since", "idled")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.current = None
         self.last = None
+        # invariant: idle_since is None exactly while current is not None
+        self.idle_since: int | None = 0
+        self.idled = 0   # ns idle before ``current`` was assigned (0: handed over busy)
 
 
 class Scheduler:
     """Ready queue (owned by the policy) plus CPU assignment."""
 
-    def __init__(self, machine) -> None:
+    def __init__(self, machine, clock=lambda: 0) -> None:
         self.machine = machine
+        self.clock = clock  # () -> now, ns: when a CPU went idle
         self.cpus = [CPU(i) for i in range(machine.cpus)]
         self.policy = POLICIES[machine.policy](machine)
         self._idle = list(range(machine.cpus))  # idle CPU indices, kept sorted
@@ -69,6 +74,8 @@ class Scheduler:
             raise ModelInvariantError(f"CPU {index} given to {th.name} while running "
                                       f"{cpu.current.name}")
         cpu.current = th
+        cpu.idled = self.clock() - cpu.idle_since
+        cpu.idle_since = None
         th.cpu = index
 
     def release(self, th) -> None:
@@ -85,10 +92,12 @@ class Scheduler:
         while nxt is not None and nxt.killed:
             nxt = self.policy.pop()
         if nxt is None:
+            cpu.idle_since = self.clock()
             self._idle.append(index)
             self._idle.sort()
             return
         cpu.current = nxt
+        cpu.idled = 0
         nxt.cpu = index
         nxt.dispatched(index)
 

@@ -94,7 +94,7 @@ class Sim:
         self.profile = profile
         self.costs = costs
         self.rng = random.Random(seed)
-        self.sched = Scheduler(system.machine)
+        self.sched = Scheduler(system.machine, lambda: self.env.now)
         self.channels = make_sync_objects(self, None, system.channels)[0]
         self.processes: dict[str, Process] = {}
 
@@ -131,12 +131,22 @@ class Sim:
 
     # -- costs -------------------------------------------------------------------
     def switch_cost(self, prev, th, index: int) -> tuple[int, str | None, bool]:
-        """(cost, level, migrated) of putting ``th`` on CPU ``index`` after ``prev``."""
+        """(cost, level, migrated) of putting ``th`` on CPU ``index`` after ``prev``.
+
+        On a CPU that had been idle, the profile's cold start is added, and its
+        idle wake-up too unless ``th`` woke from its own timer (a sleep's
+        overshoot already holds that latency).
+        """
         migrate = th.last_cpu is not None and th.last_cpu != index
         costs = self.costs
         cost = costs["cross_cpu_wakeup"] if migrate else 0
+        idled = self.sched.cpus[index].idled
+        if idled:
+            cost += self.profile.cold_start(idled)
+            if not th.timer_woke:
+                cost += self.profile.idle_wakeup(idled)
         if prev is None or prev is th:
-            return cost, ("thread" if migrate else None), migrate
+            return cost, ("thread" if cost else None), migrate
         if prev.process is th.process:
             return cost + costs["thread_switch"], "thread", migrate
         return cost + costs["process_switch"], "process", migrate

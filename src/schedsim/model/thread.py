@@ -22,7 +22,8 @@ class Thread:
                  "spending", "preempt_pending", "slice_left", "gil_held", "gil_drop",
                  "weight", "vruntime", "abs_deadline", "done", "exit_index", "joiners",
                  "dispatch_ev", "proc", "loop", "coros", "requests", "pending", "due",
-                 "started", "killed", "kill_cause", "t0", "on_start", "last_run")
+                 "started", "killed", "kill_cause", "t0", "on_start", "last_run",
+                 "timer_woke")
 
     def __init__(self, sim, process, spec, unit: int) -> None:
         self.sim = sim
@@ -58,6 +59,7 @@ class Thread:
         self.t0 = 0                          # when the thread was started
         self.on_start = None                 # waiter of the thread that started this one
         self.last_run: int | None = None     # index of this thread's latest run event
+        self.timer_woke = False              # its last wake-up had no cause (a timer, a device)
 
     # -- recording ----------------------------------------------------------------
     @property
@@ -185,6 +187,7 @@ class Thread:
         self.record("block", reason=reason, obj=obj, value=value)
         self._leave("block")
         cause, payload, cost = yield event
+        self.timer_woke = cause is None   # a timer or a device, not another unit
         self.record("wake", cause=cause, cost=cost)
         yield from self.get_cpu()
         return payload

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import calib_idle as idle
 from . import calib_inproc as inproc
 from . import calib_procs as procs
 from .calib_affinity import allowed_cpus, two_cpus
@@ -35,15 +36,18 @@ class Budget:
     n_ipc: int
     sleeps: tuple[tuple[int, int], ...]  # (duration ns, samples)
     gil_seconds: float
+    idles: tuple[tuple[int, int], ...] = ()  # (idle ns, samples) for the idle curves
 
 
 QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=1_000, reps=7, starts=200, forks=7,
                fork_mib=(0, 32, 64), mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
-               sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5)
+               sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5,
+               idles=((MS, 20), (10 * MS, 10), (100 * MS, 3)))
 FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
               fork_mib=(0, 64, 128, 256), mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
-                                   (1_000 * MS, 10)), gil_seconds=3.0)
+                                   (1_000 * MS, 10)), gil_seconds=3.0,
+              idles=((MS, 100), (10 * MS, 60), (100 * MS, 20)))
 
 
 @dataclass
@@ -54,6 +58,8 @@ class Figures:
     lines: dict[str, Line] = field(default_factory=dict)
     overshoot: list[tuple[int, Stat]] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    idle_wakeup: list[tuple[int, Stat]] = field(default_factory=list)
+    cold_start: list[tuple[int, Stat]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,14 @@ def _set_overshoot(f: Figures, v) -> None:
     f.overshoot = v
 
 
+def _curve(probe: Callable[[int, int], Stat]) -> Callable[[Budget], list[tuple[int, Stat]]]:
+    return lambda b: [(d, probe(d, k)) for d, k in b.idles]
+
+
+def _set(attr: str) -> Callable[[Figures, object], None]:
+    return lambda f, v: setattr(f, attr, v)
+
+
 STEPS: tuple[Step, ...] = (
     Step("generator switch", lambda b: inproc.generator_switch(b.n_fast, b.reps),
          _stat("generator_switch")),
@@ -132,6 +146,8 @@ STEPS: tuple[Step, ...] = (
     Step("IPC (multiprocessing.Queue) vs payload",
          lambda b: procs.ipc_cost(b.ipc_kib, b.n_ipc, b.reps, _one()[0]), _line("ipc_vs_kib")),
     Step("sleep overshoot", _sleeps, _set_overshoot),
+    Step("idle wake-up", _curve(idle.idle_wakeup), _set("idle_wakeup")),
+    Step("cold start", _curve(idle.cold_start), _set("cold_start")),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
 )

@@ -24,7 +24,7 @@ from typing import Callable, TextIO
 import yaml
 
 from ..fsutil import atomic_write_text
-from ..profile import COSTS, DEFAULT_OVERSHOOT, Profile
+from ..profile import COSTS, DEFAULT_COLD_START, DEFAULT_IDLE_WAKEUP, DEFAULT_OVERSHOOT, Profile
 from .calib_affinity import two_cpus
 from .calib_inproc import switch_interval_ns
 from .calib_plan import FULL, QUICK, STEPS, Figures
@@ -154,7 +154,16 @@ def to_profile(result: CalibrationResult, *, name: str = "calibrated") -> Profil
     curve = tuple((d, max(0, round(s.median))) for d, s in result.overshoot) or DEFAULT_OVERSHOOT
     machine = dict(result.machine, source="schedsim calibrate" + (" --quick" if result.quick
                                                                   else ""))
-    return Profile(name, costs, curve, machine)
+    return Profile(name, costs, curve, machine,
+                   _idle_curve(result.idle_wakeup, DEFAULT_IDLE_WAKEUP),
+                   _idle_curve(result.cold_start, DEFAULT_COLD_START))
+
+
+def _idle_curve(points: list, default: tuple) -> tuple:
+    """A measured idle curve, from (0, 0): a CPU that never idled costs nothing extra."""
+    if not points:
+        return default
+    return ((0, 0),) + tuple((d, max(0, round(s.median))) for d, s in points if d > 0)
 
 
 def measured_section(result: CalibrationResult) -> dict:
@@ -163,6 +172,8 @@ def measured_section(result: CalibrationResult) -> dict:
         "stats": {k: s.as_dict() for k, s in result.stats.items()},
         "fits": {k: line.as_dict() for k, line in result.lines.items()},
         "sleep_overshoot": [[d, s.as_dict()] for d, s in result.overshoot],
+        "idle_wakeup": [[d, s.as_dict()] for d, s in result.idle_wakeup],
+        "cold_start": [[d, s.as_dict()] for d, s in result.cold_start],
         "skipped": dict(result.skipped),
     }
 

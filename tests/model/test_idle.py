@@ -1,0 +1,57 @@
+"""A CPU that idled wakes slowly: the profile's idle wake-up and cold start."""
+
+from model_helpers import HEAD, check_invariants, loads
+
+from schedsim.model import simulate
+from schedsim.profile import Profile, load_profile
+
+MS = 1_000_000
+
+# flat beyond 1 ms, so the figures below do not depend on the exact idle time
+FLAT = Profile(name="flat", idle_wakeup_curve=((0, 0), (MS, 50_000)),
+               cold_start_curve=((0, 0), (MS, 20_000)))
+
+SCENARIO = HEAD + """machine: {cpus: 2, policy: fifo}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      waiter: [{get: {queue: q, as: x}}, {emit: "got {x}"}]
+      sender: [{sleep: 10ms}, {put: {queue: q, value: 1}}, {emit: sent}]
+"""
+
+
+def switches(trace, name):
+    unit = trace.unit_by_name(name).id
+    return [e.cost for e in trace.select("switch") if e.unit == unit]
+
+
+def test_a_timer_wake_pays_the_cold_start_and_a_woken_thread_the_wake_up_too():
+    trace = simulate(loads(SCENARIO, "t.yaml"), profile=FLAT).trace
+    # the sender's sleep ends on a CPU idle for 10 ms: its overshoot already holds
+    # the timer's wake-up latency, so only the cold start is added
+    assert switches(trace, "sender")[-1] == 20_000
+    # the waiter is woken by the sender's put onto the other idle CPU (where it did
+    # not run before: a migration): both, on top of the hot cross-CPU wake-up
+    assert switches(trace, "waiter")[-1] == 50_000 + 20_000 + FLAT.cost("cross_cpu_wakeup")
+    check_invariants(trace)
+
+
+def test_a_cpu_handed_over_busy_costs_no_idle_extra():
+    text = HEAD + """machine: {cpus: 1, policy: fifo}
+processes:
+  p:
+    threads:
+      a: [{compute: 5ms}, {emit: a}]
+      b: [{compute: 5ms}, {emit: b}]
+"""
+    trace = simulate(loads(text, "t.yaml"), profile=FLAT).trace
+    costs = [e.cost for e in trace.select("switch")]
+    assert costs == [load_profile().cost("thread_switch")]
+
+
+def test_idle_curves_stretch_with_the_sleep_scale():
+    p = load_profile()
+    q = p.for_sleep_scale(0.01)
+    assert q.idle_wakeup(1_000 * MS) == p.idle_wakeup(10 * MS)
+    assert q.cold_start(100 * MS) == p.cold_start(MS)
