@@ -43,6 +43,11 @@ COSTS: dict[str, tuple[int, str]] = {
 DEFAULT_OVERSHOOT = ((0, 85_000), (1_000_000, 99_000), (10_000_000, 121_000),
                      (100_000_000, 840_000), (1_000_000_000, 1_700_000))
 
+#: asyncio timer overshoot: (requested ns, median extra ns) of ``asyncio.sleep``; the
+#: loop waits in epoll, whose timeout is whole ms rounded up, so a 0.1 ms sleep takes 1 ms
+DEFAULT_ASYNCIO_OVERSHOOT = ((100_000, 1_003_000), (1_000_000, 101_000),
+                             (10_000_000, 155_000), (100_000_000, 248_000))
+
 #: idle wake-up: (ns the CPU had been idle, median extra ns before a thread woken by
 #: another one runs there): the CPU leaving its idle state (a halted vCPU here)
 DEFAULT_IDLE_WAKEUP = ((0, 0), (1_000_000, 8_000), (10_000_000, 55_000),
@@ -59,6 +64,7 @@ CURVES = {
     "sleep_overshoot": ("overshoot", DEFAULT_OVERSHOOT, "duration_ns"),
     "idle_wakeup": ("idle_wakeup_curve", DEFAULT_IDLE_WAKEUP, "idle_ns"),
     "cold_start": ("cold_start_curve", DEFAULT_COLD_START, "idle_ns"),
+    "asyncio_overshoot": ("asyncio_overshoot_curve", DEFAULT_ASYNCIO_OVERSHOOT, "duration_ns"),
 }
 
 
@@ -74,8 +80,8 @@ def interpolate(points: tuple[tuple[int, int], ...], x: int) -> int:
 
 @dataclass
 class Profile:
-    """A named set of costs (ns) and three curves: sleep overshoot, idle wake-up and
-    cold start (see :data:`CURVES`)."""
+    """A named set of costs (ns) and four curves: sleep overshoot, idle wake-up, cold
+    start and asyncio timer overshoot (see :data:`CURVES`)."""
 
     name: str = "default"
     costs: dict[str, int] = field(default_factory=lambda: {k: v for k, (v, _) in COSTS.items()})
@@ -83,6 +89,7 @@ class Profile:
     machine: dict = field(default_factory=dict)
     idle_wakeup_curve: tuple[tuple[int, int], ...] = DEFAULT_IDLE_WAKEUP
     cold_start_curve: tuple[tuple[int, int], ...] = DEFAULT_COLD_START
+    asyncio_overshoot_curve: tuple[tuple[int, int], ...] = DEFAULT_ASYNCIO_OVERSHOOT
 
     def cost(self, name: str) -> int:
         """The cost called ``name`` in ns."""
@@ -91,6 +98,10 @@ class Profile:
     def sleep_overshoot(self, duration_ns: int) -> int:
         """Median extra time a sleep of ``duration_ns`` takes, interpolated."""
         return interpolate(self.overshoot, duration_ns)
+
+    def asyncio_overshoot(self, duration_ns: int) -> int:
+        """Median extra time an ``asyncio.sleep`` of ``duration_ns`` (> 0) takes."""
+        return interpolate(self.asyncio_overshoot_curve, duration_ns)
 
     def idle_wakeup(self, idle_ns: int) -> int:
         """Extra latency of waking a thread, by another one, onto a CPU idle for ``idle_ns``."""
@@ -112,7 +123,7 @@ class Profile:
             return tuple((round(d / scale), o) for d, o in curve)
         return Profile(self.name, dict(self.costs), stretched(self.overshoot),
                        dict(self.machine), stretched(self.idle_wakeup_curve),
-                       stretched(self.cold_start_curve))
+                       stretched(self.cold_start_curve), stretched(self.asyncio_overshoot_curve))
 
     def to_yaml(self) -> str:
         """The profile as a YAML document."""

@@ -79,6 +79,16 @@ def test_quick_run_idle_curves_start_at_zero_and_grow(quick):
 
 
 @pytest.mark.slow
+def test_quick_run_asyncio_overshoot_has_the_epoll_millisecond(quick):
+    """asyncio's loop waits in epoll with a timeout in whole ms, rounded up: a
+    0.1 ms asyncio.sleep takes about 1 ms, far more than a 1 ms one overshoots."""
+    result, _ = quick
+    points = dict(result.asyncio_overshoot)
+    assert sorted(points) == [100_000, 1_000_000, 10_000_000, 100_000_000]
+    assert points[100_000].median > 500_000 > points[1_000_000].median
+
+
+@pytest.mark.slow
 def test_progress_counts_every_step_then_done(quick):
     _, calls = quick
     assert [d for _, d, _ in calls] == list(range(len(cal.STEPS) + 1))
@@ -96,6 +106,7 @@ def test_save_round_trips_through_load_profile(quick, tmp_path):
     assert loaded.overshoot == made.overshoot
     assert loaded.idle_wakeup_curve == made.idle_wakeup_curve
     assert loaded.cold_start_curve == made.cold_start_curve
+    assert loaded.asyncio_overshoot_curve == made.asyncio_overshoot_curve
     assert loaded.machine["cpu_model"] == result.machine["cpu_model"]
     assert "measured" in path.read_text() and "p90" in path.read_text()
 
@@ -135,6 +146,7 @@ def test_unmeasured_costs_keep_defaults():
     assert p.overshoot == prof.DEFAULT_OVERSHOOT
     assert p.idle_wakeup_curve == prof.DEFAULT_IDLE_WAKEUP
     assert p.cold_start_curve == prof.DEFAULT_COLD_START
+    assert p.asyncio_overshoot_curve == prof.DEFAULT_ASYNCIO_OVERSHOOT
 
 
 def test_two_cpu_steps_skipped_on_one_cpu(monkeypatch):

@@ -37,3 +37,16 @@ def test_profile_for_sleep_scale_moves_the_curve_not_the_costs():
     assert q.costs == p.costs
     assert q.sleep_overshoot(1_000_000_000) == p.sleep_overshoot(10_000_000)
     assert q.sleep_overshoot(100_000_000) == p.sleep_overshoot(1_000_000)
+
+
+def test_asyncio_sleep_overshoots_like_an_asyncio_timer_not_a_thread_sleep():
+    """The event loop waits in epoll (whole ms): its own overshoot curve applies."""
+    scenario = load(SCENARIO.with_name("baozi-asyncio.yaml"))
+    profile = load_profile("default")
+    trace = simulate(scenario, sleep_scale=0.01).trace
+    loop = next(u.id for u in trace.units if u.kind == "thread")
+    waits = [e.t for e in trace.select("block") if e.unit == loop]
+    wakes = [e.t for e in trace.select("wake") if e.unit == loop]
+    over = profile.asyncio_overshoot(10_000_000)
+    assert over != profile.sleep_overshoot(10_000_000)
+    assert [w - s for s, w in zip(waits, wakes)] == [1_000_000_000 + over] * 5

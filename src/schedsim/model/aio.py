@@ -94,13 +94,14 @@ def asyncio_main(th):
 
 
 def _timer(th, ns: int, overshoot: bool = True):
-    """A registration that readies the task after ``ns`` (plus the timer overshoot
-    the profile gives, as the loop sleeps in its selector); 0 readies it at once."""
+    """A registration that readies the task after ``ns`` (plus the asyncio timer
+    overshoot the profile gives, as the loop sleeps in its selector); 0 readies it
+    at once."""
     def register(wake) -> None:
         if ns == 0:
             wake(None, None)
             return
-        extra = th.sim.profile.sleep_overshoot(ns) if overshoot else 0
+        extra = th.sim.profile.asyncio_overshoot(ns) if overshoot else 0
         th.env.timeout(ns + extra).callbacks.append(lambda _e: wake(None, None))
     return register
 

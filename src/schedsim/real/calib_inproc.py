@@ -173,6 +173,21 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
     return summarize(samples)
 
 
+async def _async_sleeps(seconds: float, reps: int) -> list[int]:
+    samples = []
+    for _ in range(reps):
+        t0 = clock()
+        await asyncio.sleep(seconds)
+        samples.append(clock() - t0)
+    return samples
+
+
+def asyncio_sleep_overshoot(duration_ns: int, reps: int) -> Stat:
+    """How much longer than asked ``await asyncio.sleep(duration)`` takes, in ns."""
+    taken = asyncio.run(_async_sleeps(duration_ns / 1e9, reps))
+    return summarize([t - duration_ns for t in taken])
+
+
 def _spin(me: int, deadline: int, counts: list, gap_ns: int, out: list) -> None:
     """Busy-loop until ``deadline``; record how long each stretch on the GIL lasted.
 

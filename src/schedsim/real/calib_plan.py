@@ -37,17 +37,20 @@ class Budget:
     sleeps: tuple[tuple[int, int], ...]  # (duration ns, samples)
     gil_seconds: float
     idles: tuple[tuple[int, int], ...] = ()  # (idle ns, samples) for the idle curves
+    async_sleeps: tuple[tuple[int, int], ...] = ()  # (duration ns, samples): asyncio.sleep
 
 
 QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=1_000, reps=7, starts=200, forks=7,
                fork_mib=(0, 32, 64), mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
                sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5,
-               idles=((MS, 20), (10 * MS, 10), (100 * MS, 3)))
+               idles=((MS, 20), (10 * MS, 10), (100 * MS, 3)),
+               async_sleeps=((MS // 10, 20), (MS, 20), (10 * MS, 10), (100 * MS, 3)))
 FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
               fork_mib=(0, 64, 128, 256), mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
                                    (1_000 * MS, 10)), gil_seconds=3.0,
-              idles=((MS, 100), (10 * MS, 60), (100 * MS, 20)))
+              idles=((MS, 100), (10 * MS, 60), (100 * MS, 20)),
+              async_sleeps=((MS // 10, 100), (MS, 100), (10 * MS, 60), (100 * MS, 20)))
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Figures:
     skipped: dict[str, str] = field(default_factory=dict)
     idle_wakeup: list[tuple[int, Stat]] = field(default_factory=list)
     cold_start: list[tuple[int, Stat]] = field(default_factory=list)
+    asyncio_overshoot: list[tuple[int, Stat]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,9 @@ STEPS: tuple[Step, ...] = (
     Step("IPC (multiprocessing.Queue) vs payload",
          lambda b: procs.ipc_cost(b.ipc_kib, b.n_ipc, b.reps, _one()[0]), _line("ipc_vs_kib")),
     Step("sleep overshoot", _sleeps, _set_overshoot),
+    Step("asyncio.sleep overshoot",
+         lambda b: [(d, inproc.asyncio_sleep_overshoot(d, k)) for d, k in b.async_sleeps],
+         _set("asyncio_overshoot")),
     Step("idle wake-up", _curve(idle.idle_wakeup), _set("idle_wakeup")),
     Step("cold start", _curve(idle.cold_start), _set("cold_start")),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),

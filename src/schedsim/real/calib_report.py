@@ -29,6 +29,8 @@ def _figure_rows(fig: Figures) -> list[str]:
         rows += [_row(f"{key} @ {x:g}", s) for x, s in line.points]
         rows.append(f"  {key} fit: {human_ns(line.intercept)} + {human_ns(line.slope)} per unit")
     rows += [_row(f"sleep({human_ns(d)}) overshoot", s) for d, s in fig.overshoot]
+    rows += [_row(f"asyncio.sleep({human_ns(d)}) overshoot", s)
+             for d, s in fig.asyncio_overshoot]
     rows += [_row(f"idle {human_ns(d)}: wake-up extra", s) for d, s in fig.idle_wakeup]
     rows += [_row(f"idle {human_ns(d)}: cold start extra", s) for d, s in fig.cold_start]
     rows += [f"  skipped {k}: {why}" for k, why in fig.skipped.items()]

@@ -24,7 +24,8 @@ from typing import Callable, TextIO
 import yaml
 
 from ..fsutil import atomic_write_text
-from ..profile import COSTS, DEFAULT_COLD_START, DEFAULT_IDLE_WAKEUP, DEFAULT_OVERSHOOT, Profile
+from ..profile import (COSTS, DEFAULT_ASYNCIO_OVERSHOOT, DEFAULT_COLD_START, DEFAULT_IDLE_WAKEUP,
+                       DEFAULT_OVERSHOOT, Profile)
 from .calib_affinity import two_cpus
 from .calib_inproc import switch_interval_ns
 from .calib_plan import FULL, QUICK, STEPS, Figures
@@ -156,7 +157,9 @@ def to_profile(result: CalibrationResult, *, name: str = "calibrated") -> Profil
                                                                   else ""))
     return Profile(name, costs, curve, machine,
                    _idle_curve(result.idle_wakeup, DEFAULT_IDLE_WAKEUP),
-                   _idle_curve(result.cold_start, DEFAULT_COLD_START))
+                   _idle_curve(result.cold_start, DEFAULT_COLD_START),
+                   tuple((d, max(0, round(s.median))) for d, s in result.asyncio_overshoot)
+                   or DEFAULT_ASYNCIO_OVERSHOOT)
 
 
 def _idle_curve(points: list, default: tuple) -> tuple:
@@ -174,6 +177,7 @@ def measured_section(result: CalibrationResult) -> dict:
         "sleep_overshoot": [[d, s.as_dict()] for d, s in result.overshoot],
         "idle_wakeup": [[d, s.as_dict()] for d, s in result.idle_wakeup],
         "cold_start": [[d, s.as_dict()] for d, s in result.cold_start],
+        "asyncio_overshoot": [[d, s.as_dict()] for d, s in result.asyncio_overshoot],
         "skipped": dict(result.skipped),
     }
 
