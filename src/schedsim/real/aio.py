@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from types import CoroutineType, GeneratorType
 
 from .patching import wrap_attr
 from .rawlog import ACREATE, AEND, ASTEP, ASUSP, CBEND, CBSTART, RawLog
@@ -41,6 +42,10 @@ _AWAITS = {
 }
 
 
+_KNOWN: dict = {}   # code object -> its _AWAITS entry or None (looked up once per code)
+_UNSEEN = object()
+
+
 def awaited(task) -> tuple[str, str, int | None, int | None]:
     """``(reason, obj, chan, value)``: what a suspended task waits for.
 
@@ -51,15 +56,25 @@ def awaited(task) -> tuple[str, str, int | None, int | None]:
     """
     coro = task.get_coro()
     while coro is not None:
-        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        kind = type(coro)
+        if kind is CoroutineType:
+            code, frame, inner = coro.cr_code, coro.cr_frame, coro.cr_await
+        elif kind is GeneratorType:
+            code, frame, inner = coro.gi_code, coro.gi_frame, coro.gi_yieldfrom
+        else:  # a coroutine-like object of another kind (Cython, a wrapper)
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            inner = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
         if code is None or frame is None:
             break
-        hit = _AWAITS.get((frame.f_globals.get("__name__", ""), code.co_qualname))
+        hit = _KNOWN.get(code, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = _KNOWN[code] = _AWAITS.get((frame.f_globals.get("__name__", ""),
+                                              code.co_qualname))
         if hit is not None:
             chan = id(frame.f_locals.get("self")) if hit[1].startswith("asyncio.Queue") else None
             return hit[0], hit[1], chan, _delay_ns(frame) if hit[0] == "sleep" else None
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        coro = inner
     waiter = getattr(task, "_fut_waiter", None)
     if waiter is None:
         return "yield", "", None, None
@@ -114,9 +129,15 @@ class AsyncioWatch:
         module.sleep = module.tasks.sleep
 
     def patch_events(self, module) -> None:
-        """Wrap ``Handle._run``: every callback the loop runs."""
+        """Wrap ``Handle._run``: every callback the loop runs.
+
+        A task's name and coroutine are read at its first step and kept
+        (``tasks``: task -> (name, qualname), or None for asyncio's own
+        tasks) until it ends: a step is on the hot path of every await.
+        """
         append = self.log.append
         task_types: tuple = ()
+        tasks: dict = {}
 
         def make(original):
             def _run(handle):
@@ -124,8 +145,12 @@ class AsyncioWatch:
                 if not task_types:
                     task_types = _task_types()
                 owner = getattr(handle._callback, "__self__", None)
-                if isinstance(owner, task_types) and not _internal(owner.get_coro()):
-                    return _step(original, handle, owner, append)
+                if isinstance(owner, task_types):
+                    info = tasks.get(owner, _UNSEEN)
+                    if info is _UNSEEN:
+                        info = tasks[owner] = _task_info(owner)
+                    if info is not None:
+                        return _step(original, handle, owner, info, append, tasks)
                 loop_id = id(handle._loop)
                 append((CBSTART, _now(), _tid(), loop_id, describe(handle._callback)))
                 try:
@@ -154,16 +179,24 @@ def _task_types() -> tuple:
     return tuple({tasks.Task, getattr(tasks, "_PyTask", tasks.Task)})
 
 
-def _step(original, handle, task, append):
-    me = _tid()
+def _task_info(task) -> tuple[str, str] | None:
+    """``(name, coroutine qualname)`` of a task, None for asyncio's own tasks."""
     coro = task.get_coro()
+    if _internal(coro):
+        return None
     code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-    append((ASTEP, _now(), me, id(task), task.get_name(), code.co_qualname if code else "?"))
+    return task.get_name(), code.co_qualname if code else "?"
+
+
+def _step(original, handle, task, info, append, tasks):
+    me, key = _tid(), id(task)
+    append((ASTEP, _now(), me, key, *info))
     try:
         return original(handle)
     finally:
         t = _now()
         if task.done():  # (task.exception() would mark the error as retrieved: not asked)
-            append((AEND, t, me, id(task), "cancelled" if task.cancelled() else "done"))
+            del tasks[task]
+            append((AEND, t, me, key, "cancelled" if task.cancelled() else "done"))
         else:
-            append((ASUSP, t, me, id(task), *awaited(task)))
+            append((ASUSP, t, me, key, *awaited(task)))
