@@ -37,6 +37,9 @@ COSTS: dict[str, tuple[int, str]] = {
     "ipc_per_kib": (300, "extra IPC cost per KiB of payload"),
     "queue_handoff": (5_000, "queue.Queue put -> get between threads of one process, one CPU"),
     "gil_switch_interval": (5_000_000, "sys.getswitchinterval(): forced GIL hand-off period"),
+    "emit": (0, "print a short line (format, encode, write to a pipe) before its emit; "
+                "0 in the default profile (free printing keeps the lessons' arithmetic "
+                "clean), ~3-4 µs as calibrated on the project's VM"),
 }
 
 #: sleep overshoot: (requested ns, median extra ns), interpolated linearly in between

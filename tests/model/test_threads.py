@@ -145,3 +145,15 @@ def test_metrics_rows_add_up():
 
 def test_emits_name_their_threads():
     assert emits(run(two_threads("fifo"))) == [("a", "a done"), ("b", "b done")]
+
+
+def test_printing_costs_the_emit_cost_before_the_line_appears():
+    text = HEAD + """machine: {cpus: 1, costs: {emit: 4us}}
+processes:
+  p:
+    threads:
+      a: [{emit: one}, {emit: two}]
+"""
+    trace = run(text)
+    assert [e.t for e in trace.select("emit")] == [4_000, 8_000]
+    assert metrics(trace).unit("a")["cpu"] == 8_000

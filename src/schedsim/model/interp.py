@@ -65,11 +65,12 @@ def value_of(ctx: Ctx, op, template):
 
 @handler("emit")
 def op_emit(ctx, op):
-    """Print a line: an ``emit`` event on the innermost running unit."""
+    """Print a line: the ``emit`` cost on the CPU, then an ``emit`` event on the
+    innermost running unit (a line is seen when its write completes)."""
+    label = str(value_of(ctx, op, op.arg))
+    yield from ctx.thread.spend(ctx.sim.costs["emit"])
     ctx.thread.check_on_cpu()
-    ctx.thread.record("emit", unit=ctx.unit, label=str(value_of(ctx, op, op.arg)))
-    return
-    yield
+    ctx.thread.record("emit", unit=ctx.unit, label=label)
 
 
 @handler("compute")

@@ -8,7 +8,9 @@ is elapsed / (2 * round trips).
 from __future__ import annotations
 
 import asyncio
+import io
 import queue
+import subprocess
 import sys
 import threading
 import time
@@ -171,6 +173,24 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
         time.sleep(seconds)
         samples.append(clock() - t0 - duration_ns)
     return summarize(samples)
+
+
+def print_line(n: int, reps: int) -> Stat:
+    """``print(..., flush=True)`` of a short formatted line into a pipe that another
+    process drains (what a traced program's stdout is)."""
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    out = io.TextIOWrapper(reader.stdin, encoding="utf-8")
+
+    def batch(k: int) -> int:
+        t0 = clock()
+        for i in range(k):
+            print(f"[c1] 正在吃包子 {i}", file=out, flush=True)
+        return clock() - t0
+    try:
+        return per_op(batch, n, reps)
+    finally:
+        out.close()
+        reader.wait()
 
 
 async def _async_sleeps(seconds: float, reps: int) -> list[int]:

@@ -129,7 +129,7 @@ _FROM_STATS = {
     "spawn_coroutine": "generator_create", "spawn_task": "task_create",
     "spawn_thread": "thread_start", "spawn_process": "mp_spawn",
     "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
-    "gil_switch_interval": "gil_handoff_period",
+    "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
 }
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),
