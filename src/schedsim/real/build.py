@@ -18,7 +18,11 @@ callbacks) so every event lands on the right unit.  The agreed patterns
   of the writing thread, else the thread; ``obj: "stderr"`` for stderr.
 
 Threads, channels and blocking calls are in :mod:`.build_sync`, asyncio in
-:mod:`.build_aio`, processes and counters in :mod:`.build_proc`.
+:mod:`.build_aio`, processes and counters in :mod:`.build_proc`; the replay
+order in :mod:`.build_order`.  For speed, trace events are recorded as rows
+(13-tuples in :class:`~schedsim.trace.Event` field order; the hottest
+handlers write them out, the others go through :meth:`Builder.rec`) and
+moved into the trace in bulk (:meth:`Trace.extend`).
 """
 
 from __future__ import annotations
@@ -26,19 +30,25 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..trace import Header, Trace
+from . import build_order as order
 from . import rawlog as raw
 from .ansi import split_ansi
 from .build_aio import AioMixin
 from .build_proc import ProcMixin
-from .build_sync import BLOCK_AT, UNBLOCK, SyncMixin
+from .build_sync import SyncMixin
+
+#: recorded rows moved into the trace at a time (bounds the memory rows take)
+_FLUSH_ROWS = 1 << 18
 
 
 class Builder(SyncMixin, AioMixin, ProcMixin):
     """Replays merged raw events, in time order, into trace events."""
 
     def __init__(self, header: Header, t0: int, reaped: dict[int, int],
-                 metas: dict[int, dict]) -> None:
+                 metas: dict[int, dict], forkers: dict[int, tuple] | None = None) -> None:
         self.trace = Trace(header)
+        self.rows: list[tuple] = []             # events not yet moved into the trace
+        self.base = 0                           # index of rows[0] in the trace
         self.t0 = t0
         self.now = 0                            # time of the event being replayed
         self.metas = metas                      # pid -> raw file header
@@ -55,10 +65,25 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
         self.init_sync()
         self.init_aio()
         self.init_proc()
+        self.forkers = forkers or {}            # child pid -> (pid, tid) that created it
+        self.handlers = {code: handler.__get__(self) for code, handler in _HANDLERS.items()}
 
-    def rec(self, t: int, unit: int, kind: str, **fields) -> int:
-        """Append one trace event; returns its index."""
-        return self.trace.append(t, unit, kind, **fields)
+    def rec(self, t: int, unit: int, kind: str, cpu=None, cause=None, cost=None, peer=None,
+            label=None, reason=None, level=None, obj=None, value=None, style=None) -> int:
+        """Record one trace event (fields as in :meth:`Trace.append`); returns its index.
+
+        Events are kept as rows and moved into the trace in bulk by :meth:`flush`.
+        """
+        rows = self.rows
+        rows.append((t, unit, kind, cpu, cause, cost, peer, label, reason, level, obj, value,
+                     style))
+        return self.base + len(rows) - 1
+
+    def flush(self) -> None:
+        """Move the recorded rows into the trace."""
+        self.trace.extend(self.rows)
+        self.base += len(self.rows)
+        self.rows.clear()
 
     # -- units -----------------------------------------------------------------
     def thread(self, pid: int, tid: int, t: int, name: str | None = None,
@@ -79,8 +104,11 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
 
     def running(self, pid: int, tid: int, t: int) -> int:
         """The innermost running coroutine of the thread, else the thread."""
-        thread = self.thread(pid, tid, t)
-        stack = self.stacks[(pid, tid)]
+        key = (pid, tid)
+        thread = self.threads.get(key)
+        if thread is None:
+            thread = self.thread(pid, tid, t)
+        stack = self.stacks[key]
         return stack[-1] if stack else thread
 
     def leave(self, pid: int, tid: int, unit: int, t: int) -> bool:
@@ -94,8 +122,10 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
     def resume_below(self, pid: int, tid: int, unit: int, t: int) -> None:
         """Control is back with whoever runs under ``unit`` on the thread."""
         back = self.running(pid, tid, t)
-        self.rec(t, back, "switch", peer=unit, level="coroutine")
-        self.rec(t, back, "run")
+        # (hot: rows written out; fields in Event order, see rec)
+        self.rows += ((t, back, "switch", None, None, None, unit, None, None, "coroutine",
+                       None, None, None),
+                      (t, back, "run", None, None, None, None, None, None, None, None, None, None))
 
     def end_unit(self, unit: int, t: int, value=None) -> None:
         """``stop {reason: exit}`` + ``exit`` (once)."""
@@ -104,20 +134,34 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
             self.exited[unit] = self.rec(t, unit, "exit", value=value)
 
     # -- replay ----------------------------------------------------------------
-    def feed(self, meta: dict, ev: tuple) -> None:
-        """Dispatch one raw event of the process described by ``meta``."""
-        t = self.now = max(0, ev[1] - self.t0)
-        pid = meta["pid"]
-        if meta.get("sampler"):
-            self.sampled(pid, t, ev)
-            return
-        if meta.get("kernel"):
+    def replay(self, meta: dict, events: Iterable[tuple]) -> None:
+        """Dispatch raw events, in time order, of the process described by ``meta``."""
+        pid, t0, procs, rows = meta["pid"], self.t0, self.procs, self.rows
+        handler_of = self.handlers.get
+        for ev in events:
+            t = ev[1] - t0
+            if t < 0:
+                t = 0
+            self.now = t
+            if pid not in procs:
+                self.process(meta, t)
+            handler = handler_of(ev[0])
+            if handler is not None:
+                handler(pid, t, ev[2], ev[3:])
+                if len(rows) >= _FLUSH_ROWS:
+                    self.flush()
+
+    def replay_samples(self, events: Iterable[tuple]) -> None:
+        """Counter samples taken by the tracer: ``(COUNTER, t, tid, tid, values, pid)``."""
+        for ev in events:
+            self.now = t = max(0, ev[1] - self.t0)
+            self.sampled(ev[5], t, ev[:5])
+
+    def replay_kernel(self, events: Iterable[tuple]) -> None:
+        """The kernel's scheduler events (see :mod:`.kernel`)."""
+        for ev in events:
+            self.now = t = max(0, ev[1] - self.t0)
             self.kernel(t, ev)
-            return
-        self.process(meta, t)
-        handler = _HANDLERS.get(ev[0])
-        if handler is not None:
-            handler(self, pid, t, ev[2], ev[3:])
 
     # -- generators, sleeps, output -----------------------------------------------
     def gen_start(self, pid, t, tid, args) -> None:
@@ -140,24 +184,50 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
 
     def transfer(self, pid, t, tid, unit, how, resumer) -> None:
         """R ``send`` → G ``switch`` + ``run`` (+ ``recv``); G now runs on the thread."""
-        src = self.running(pid, tid, t)
-        send = self.rec(t, src, "send", peer=unit, obj=how, label=resumer)
-        self.rec(t, unit, "switch", peer=src, level="coroutine")
-        self.rec(t, unit, "run", cause=send)
+        lane = (pid, tid)
+        src = self.threads.get(lane)
+        if src is None:
+            src = self.thread(pid, tid, t)
+        stack = self.stacks[lane]
+        if stack:
+            src = stack[-1]
+        rows = self.rows
+        send = self.base + len(rows)
+        # (hot: rows written out; fields in Event order, see rec)
+        rows += ((t, src, "send", None, None, None, unit, resumer, None, None, how, None, None),
+                 (t, unit, "switch", None, None, None, src, None, None, "coroutine", None, None,
+                  None),
+                 (t, unit, "run", None, send, None, None, None, None, None, None, None, None))
         if how == "send":
-            self.rec(t, unit, "recv", cause=send)
-        self.stacks[(pid, tid)].append(unit)
+            rows.append((t, unit, "recv", None, send, None, None, None, None, None, None, None,
+                         None))
+        stack.append(unit)
 
-    def gen_leave(self, pid, t, tid, args, final: bool) -> None:
-        """A generator yielded or ended: back to whoever runs under it."""
+    def gen_yield(self, pid, t, tid, args) -> None:
+        """A generator yielded: ``stop`` {reason: yield}, back to whoever runs under it.
+
+        (The hottest handler: :meth:`leave` and :meth:`resume_below` written out.)
+        """
+        unit = self.gens.get((pid, args[0]))
+        stack = self.stacks.get((pid, tid))
+        if unit is None or stack is None or unit not in stack:
+            return
+        stack.remove(unit)
+        rows = self.rows
+        rows.append((t, unit, "stop", None, None, None, None, None, "yield", None, None, None,
+                     None))
+        back = self.running(pid, tid, t)
+        rows += ((t, back, "switch", None, None, None, unit, None, None, "coroutine", None, None,
+                  None),
+                 (t, back, "run", None, None, None, None, None, None, None, None, None, None))
+
+    def gen_end(self, pid, t, tid, args) -> None:
+        """A generator returned or raised: ``stop`` {reason: exit} + ``exit``, back below it."""
         unit = self.gens.get((pid, args[0]))
         if unit is None or not self.leave(pid, tid, unit, t):
             return
-        if final:
-            self.end_unit(unit, t)
-            del self.gens[(pid, args[0])]
-        else:
-            self.rec(t, unit, "stop", reason="yield")
+        self.end_unit(unit, t)
+        del self.gens[(pid, args[0])]
         self.resume_below(pid, tid, unit, t)
 
     def sleep(self, pid, t, tid, args) -> None:
@@ -188,22 +258,14 @@ class Builder(SyncMixin, AioMixin, ProcMixin):
 _HANDLERS = {
     raw.GSTART: Builder.gen_start,
     raw.GRESUME: Builder.gen_resume,
-    raw.GYIELD: lambda b, pid, t, tid, a: b.gen_leave(pid, t, tid, a, False),
-    raw.GEND: lambda b, pid, t, tid, a: b.gen_leave(pid, t, tid, a, True),
+    raw.GYIELD: Builder.gen_yield,
+    raw.GEND: Builder.gen_end,
     raw.SLEEP: Builder.sleep,
     raw.WAKE: Builder.wake,
     raw.EMIT: Builder.emit,
     raw.WARN: Builder.warn,
     **SyncMixin.HANDLERS, **AioMixin.HANDLERS, **ProcMixin.HANDLERS,
 }
-
-
-def _expand(ev: tuple) -> list[tuple]:
-    """A ``BLOCKED`` span becomes its two ends; other events stay as they are."""
-    if ev[0] != raw.BLOCKED:
-        return [ev]
-    _, t0, tid, t1, *what = ev
-    return [(BLOCK_AT, t0, tid, *what), (UNBLOCK, t1, tid)]
 
 
 def build_trace(header: Header, files: Iterable[tuple[dict, list[tuple]]],
@@ -214,29 +276,39 @@ def build_trace(header: Header, files: Iterable[tuple[dict, list[tuple]]],
     ``status`` is the root process's exit status as the tracer saw it; it
     wins over what the process recorded (a signal may have ended it later).
     ``samples`` are ``(t, pid, tid, values)`` read from /proc by the tracer;
-    ``kernel`` the raw events of :mod:`.kernel`.
+    ``kernel`` the raw events of :mod:`.kernel`.  Events are replayed in
+    the order :mod:`.build_order` defines.
     """
-    files = list(files)
-    main = next((m for m, _ in files if m.get("main")), None)
-    entries = [(e[1], i, m, e) for i, (m, evs) in enumerate(files) for ev in evs
-               for e in _expand(ev)]
-    entries += [(t, len(files), {"pid": pid, "sampler": True}, (raw.COUNTER, t, tid, tid, vals))
-                for t, pid, tid, vals in samples]
-    entries += [(ev[1], len(files) + 1, {"pid": None, "kernel": True}, ev) for ev in kernel]
-    entries.sort(key=lambda x: (x[0], x[1]))
-    t0 = next((e[1] for _, _, m, e in entries if e[0] == raw.START and m is main),
-              entries[0][0] if entries else 0)
-    reaped = {e[3]: e[4] for _, _, _, e in entries if e[0] == raw.REAPED}
-    forkers = {e[3]: (m["pid"], e[2]) for _, _, m, e in entries
-               if e[0] in (raw.FORKED, raw.PCHILD)}
+    with raw.paused_gc():
+        files = list(files)
+        metas = [m for m, _ in files]
+        streams = [order.sorted_stream(evs) for _, evs in files]
+        streams.append(order.sorted_stream((raw.COUNTER, t, tid, tid, vals, pid)
+                                           for t, pid, tid, vals in samples))
+        streams.append(order.sorted_stream(kernel))
+        main = next((i for i, m in enumerate(metas) if m.get("main")), None)
+        b = Builder(header, order.start_time(streams, main), *_early(streams, metas, status, main))
+        for i, events in order.runs(streams):
+            if i < len(files):
+                b.replay(metas[i], events)
+            elif i == len(files):
+                b.replay_samples(events)
+            else:
+                b.replay_kernel(events)
+        end = max((max(0, evs[-1][1] - b.t0) for evs in streams[:-1] if evs), default=0)
+        for meta in metas:
+            b.end_process(meta["pid"], end, None)
+        b.finish_header()
+        b.flush()
+        return b.trace
+
+
+def _early(streams: list[list[tuple]], metas: list[dict], status: int | None,
+           main: int | None) -> tuple[dict, dict, dict]:
+    """What the replay needs up front: exit statuses, metas by pid, who forked whom."""
+    early = order.early_events(streams, len(metas))
+    reaped = {ev[3]: ev[4] for _, ev in early if ev[0] == raw.REAPED}
+    forkers = {ev[3]: (metas[i]["pid"], ev[2]) for i, ev in early if ev[0] != raw.REAPED}
     if main is not None and status is not None:
-        reaped[main["pid"]] = status
-    b = Builder(header, t0, reaped, {m["pid"]: m for m, _ in files})
-    b.forkers = forkers
-    for _, _, meta, ev in entries:
-        b.feed(meta, ev)
-    end = max((max(0, e[0] - t0) for e in entries if not e[2].get("kernel")), default=0)
-    for meta, _ in files:
-        b.end_process(meta["pid"], end, None)
-    b.finish_header()
-    return b.trace
+        reaped[metas[main]["pid"]] = status
+    return reaped, {m["pid"]: m for m in metas}, forkers

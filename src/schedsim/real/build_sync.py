@@ -54,7 +54,9 @@ class SyncMixin:
         reason, obj, chan, peer = args
         thread = self.thread(pid, tid, t)
         self.blocked[(pid, tid)] = (reason, self.chan_key(pid, chan, receiving=True), peer)
-        self.rec(t, thread, "block", reason=reason, obj=obj, peer=self.peer_unit(pid, peer))
+        self.rows.append((t, thread, "block", None, None, None,
+                          self.peer_unit(pid, peer) if peer else None, None, reason, None, obj,
+                          None, None))
 
     def unblock(self, pid, t, tid, args) -> None:
         """The blocking call returned: ``wake`` (with its cause) + ``run``."""
@@ -62,8 +64,11 @@ class SyncMixin:
         if what is None:
             return
         thread = self.thread(pid, tid, t)
-        self.rec(t, thread, "wake", cause=self.wake_cause(pid, *what))
-        self.rec(t, thread, "run")
+        cause = self.wake_cause(pid, *what)
+        self.rows += ((t, thread, "wake", None, cause, None, None, None, None, None, None, None,
+                       None),
+                      (t, thread, "run", None, None, None, None, None, None, None, None, None,
+                       None))
 
     def peer_unit(self, pid: int, peer) -> int | None:
         """The unit a ``("t", tid)`` / ``("p", pid)`` peer names, if known."""
@@ -96,18 +101,28 @@ class SyncMixin:
     def put(self, pid, t, tid, args) -> None:
         """An item put into a channel: ``send``."""
         chan, item, kind = args
-        index = self.rec(t, self.running(pid, tid, t), "send", obj=kind)
-        self.pending.setdefault(self.chan_key(pid, chan), []).append((item, index))
+        src = self.running(pid, tid, t)  # (may record the thread's first events)
+        rows = self.rows
+        index = self.base + len(rows)
+        rows.append((t, src, "send", None, None, None, None, None, None, None, kind, None, None))
+        key = (pid, chan) if chan.__class__ is int else self.chan_key(pid, chan)
+        waiting = self.pending.get(key)
+        if waiting is None:
+            waiting = self.pending[key] = []
+        waiting.append((item, index))
 
     def get(self, pid, t, tid, args) -> None:
         """An item taken from a channel: ``recv`` caused by its put."""
         chan, item, kind = args
-        waiting = self.pending.get(self.chan_key(pid, chan, receiving=True))
+        key = (pid, chan) if chan.__class__ is int else self.chan_key(pid, chan, receiving=True)
+        waiting = self.pending.get(key)
         cause = None
         if waiting:
-            at = next((i for i, (it, _) in enumerate(waiting) if it == item), 0)
+            at = 0 if waiting[0][0] == item else next(
+                (i for i, (it, _) in enumerate(waiting) if it == item), 0)
             cause = waiting.pop(at)[1]
-        self.rec(t, self.running(pid, tid, t), "recv", obj=kind, cause=cause)
+        self.rows.append((t, self.running(pid, tid, t), "recv", None, cause, None, None, None,
+                          None, None, kind, None, None))
 
     def pipe(self, pid, t, tid, args) -> None:
         """A connection pair: its two ends belong together."""

@@ -46,9 +46,8 @@ def event_json(event: Event) -> str:
 def dump(trace: Trace, fh) -> None:
     """Write ``trace`` to an open text file."""
     fh.write(_dumps(header_json(trace.header, trace.units)) + "\n")
-    write = fh.write
-    for line in trace.json_lines(_dumps):
-        write(line + "\n")
+    for text in trace.json_text(_dumps):
+        fh.write(text)
 
 
 def save(trace: Trace, path: str | os.PathLike) -> None:

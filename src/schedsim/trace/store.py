@@ -8,13 +8,34 @@ reader asks.  53 bytes per event.
 
 from __future__ import annotations
 
+import heapq
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
+from . import columns
 from .events import INT_FIELDS, KIND_CODE, KINDS, SOURCES, STR_FIELDS, UNIT_KINDS, Event, Unit
 
 _NONE = -1  # "field not set" in integer columns
+
+
+class _StringTable(dict):
+    """text -> code in ``strings`` (the interned string table); None is 0, unset.
+
+    Unseen texts are added on lookup, so ``map(table.__getitem__, texts)``
+    interns a whole column at C speed.
+    """
+
+    def __init__(self, strings: list) -> None:
+        super().__init__({None: 0})
+        self.strings = strings
+
+    def __missing__(self, text: str) -> int:
+        code = self[text] = len(self.strings)
+        self.strings.append(text)
+        return code
 
 
 @dataclass
@@ -59,7 +80,7 @@ class Trace:
         # string fields as indices into self._strings; 0 means unset
         self._strs = {name: array("i") for name in STR_FIELDS}
         self._strings: list[str | None] = [None]
-        self._string_ids: dict[str, int] = {}
+        self._string_ids = _StringTable(self._strings)
         # the same columns as attributes: the hot append path avoids dict lookups
         self._cpu, self._cause, self._cost, self._peer = (
             self._ints[k] for k in INT_FIELDS)
@@ -88,13 +109,7 @@ class Trace:
 
     # -- events ------------------------------------------------------------
     def _intern(self, text: str | None) -> int:
-        if text is None:
-            return 0
-        code = self._string_ids.get(text)
-        if code is None:
-            code = self._string_ids[text] = len(self._strings)
-            self._strings.append(text)
-        return code
+        return self._string_ids[text]
 
     def append(self, t: int, unit: int, kind: str, *, cpu: int | None = None,
                cause: int | None = None, cost: int | None = None, peer: int | None = None,
@@ -126,6 +141,31 @@ class Trace:
             self._styles[index] = style
         return index
 
+    def extend(self, events: Iterable[tuple]) -> None:
+        """Append many events at once, as :meth:`append` would one by one, but much faster.
+
+        Each event is an :class:`Event` or a plain tuple of the same 13
+        fields in the same order (``None`` where unset).  The same checks
+        apply (time order, known units), and kinds must be known; on a
+        failed check (ValueError) no event is appended.
+        """
+        rows = events if isinstance(events, list) else list(events)
+        if not rows:
+            return
+        base = len(self._t)
+        *data, values, styles = columns.rows_to_columns(
+            rows, KIND_CODE, self._string_ids, self._t[-1] if base else None,
+            len(self.units), base)
+        for column, chunk in zip(self._columns(), data):
+            column.frombytes(chunk)
+        self._values.update(values)
+        self._styles.update(styles)
+
+    def _columns(self) -> tuple[array, ...]:
+        """The event columns in :data:`columns.TYPECODES` order."""
+        return (self._t, self._unit, self._kind, self._cpu, self._cause, self._cost, self._peer,
+                self._label, self._reason, self._level, self._obj)
+
     def __len__(self) -> int:
         return len(self._t)
 
@@ -150,29 +190,33 @@ class Trace:
     def json_lines(self, encode: Callable[[Any], str]) -> Iterator[str]:
         """Each event as one JSON object (no newline), keys in file order.
 
-        ``encode`` turns a JSON value into text; strings are encoded once per
-        distinct string, which makes this several times faster than encoding
+        ``encode`` turns a JSON value into text.  See :meth:`json_text`.
+        """
+        for text in self.json_text(encode):
+            yield from text[:-1].split("\n")
+
+    def json_text(self, encode: Callable[[Any], str], size: int = 1 << 15) -> Iterator[str]:
+        """The events as JSON Lines text (each line ends in a newline), ``size`` events a piece.
+
+        Keys are in file order (t, unit, kind, then the set optional fields
+        in :data:`~schedsim.trace.events.FIELDS` order).  Each distinct
+        string is encoded once and the lines are made column by column
+        (:func:`.columns.json_text`), many times faster than encoding
         :class:`Event` tuples one by one.
         """
-        coded = [None] + [encode(s) for s in self._strings[1:]]
         kinds = [f',"kind":"{k}"' for k in KINDS]
-        ints = [(f',"{n}":', self._ints[n]) for n in INT_FIELDS]
-        strs = [(f',"{n}":', self._strs[n]) for n in STR_FIELDS]
-        values, styles = self._values, self._styles
-        for i, (t, unit, kind) in enumerate(zip(self._t, self._unit, self._kind)):
-            parts = [f'{{"t":{t},"unit":{unit}', kinds[kind]]
-            for key, col in ints:
-                if col[i] >= 0:
-                    parts.append(f"{key}{col[i]}")
-            for key, col in strs:
-                if col[i]:
-                    parts.append(key + coded[col[i]])
-            if i in values:
-                parts.append(',"value":' + encode(values[i]))
-            if i in styles:
-                parts.append(',"style":' + encode(styles[i]))
-            parts.append("}")
-            yield "".join(parts)
+        coded = [encode(s) for s in self._strings[1:]]
+        strs = [["", *(f',"{n}":{c}' for c in coded)] for n in STR_FIELDS]
+        extras = list(heapq.merge(
+            ((i, ',"value":' + encode(v)) for i, v in sorted(self._values.items())),
+            ((i, ',"style":' + encode(v)) for i, v in sorted(self._styles.items())),
+            key=itemgetter(0)))
+        at = [i for i, _ in extras]
+        cols = self._columns()
+        for a in range(0, len(self._t), size):
+            b = min(a + size, len(self._t))
+            mine = extras[bisect_left(at, a):bisect_left(at, b)]
+            yield columns.json_text(cols, a, b, kinds, strs, mine)
 
     # -- fast column access for analyses ------------------------------------
     def times(self) -> array:
@@ -215,3 +259,4 @@ class Trace:
         """Approximate memory held by the event columns, in bytes."""
         cols = [self._t, self._unit, self._kind, *self._ints.values(), *self._strs.values()]
         return sum(c.itemsize * len(c) for c in cols)
+
