@@ -6,5 +6,11 @@ CPython, the install still succeeds and the tracer uses its pure-Python hook.
 
 from setuptools import Extension, setup
 
+SPEEDUPS = "src/schedsim/_speedups/"
+
 setup(ext_modules=[Extension("schedsim._speedups._genhook",
-                             ["src/schedsim/_speedups/genhook.c"], optional=True)])
+                             [SPEEDUPS + "genhook.c", SPEEDUPS + "evalhook.c"],
+                             depends=[SPEEDUPS + "genhook.h"], optional=True),
+                   # the trace's bulk column work (schedsim.trace.columns falls back to Python)
+                   Extension("schedsim.trace._columns", ["src/schedsim/trace/columns.c"],
+                             optional=True)])

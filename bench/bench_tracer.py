@@ -11,14 +11,19 @@ prints medians:
 * ``events`` events in the written trace; ``ns/ev`` = (body - untraced
   body) / events.
 
-``schedsim`` uses the compiled generator hook when it is built; then a
-``schedsim-py`` row runs the same tracer with ``SCHEDSIM_HOOK=python``.
-Besides the full ``schedsim trace``, two rows run the generator profile hook
-alone (``hook_driver.py``): ``hook-py`` (pure Python), ``hook-c`` and
-``hook-c-packed`` (the C extension in ``schedsim._speedups``, when built,
-appending one tuple per event or packed 32-byte records); their events are
-raw hook events (a resume or a yield), each of which becomes several trace
-events.
+``schedsim`` uses the best generator hook built here (the C eval-frame
+hook); then ``schedsim-profile`` and ``schedsim-py`` rows run the same tracer
+with ``SCHEDSIM_HOOK=profile`` and ``python``.  Besides the full
+``schedsim trace``, rows run the generator hook alone (``hook_driver.py``):
+``hook-py`` (the pure-Python profile hook), ``hook-c`` and ``hook-c-packed``
+(the C profile hook of ``schedsim._speedups``, appending one tuple per event
+or packed 32-byte records), ``hook-eval`` and ``hook-eval-packed`` (the C
+PEP 523 eval-frame hook, the same two forms); their events are raw hook
+events (a resume or a yield), each of which becomes several trace events.
+Two ``floor`` rows show what any eval-frame hook costs before it records
+anything: ``floor-pass`` (an eval-frame function that only calls the
+default) and ``floor-clock`` (the same, reading the clock before and after
+each generator frame).
 
 Targets (issue 4): body and wall at most 1.3x untraced, below viztracer,
 at most 100 ns per event.
@@ -107,8 +112,10 @@ def variants(args) -> tuple[list[Variant], list[str]]:
         tracer = [sys.executable, "-m", "schedsim", "trace", "-o", "{out}"]
         out.append(Variant("schedsim", tracer, kind="schedsim"))
         hooks = hook_variants()
-        if any(v.name == "hook-c" for v in hooks):  # "schedsim" uses the C hook: show both
-            out.append(Variant("schedsim-py", tracer, {"SCHEDSIM_HOOK": "python"}, kind="schedsim"))
+        if any(v.name == "hook-c" for v in hooks):  # "schedsim" uses a C hook: show the others
+            out += [Variant("schedsim-profile", tracer, {"SCHEDSIM_HOOK": "profile"},
+                            kind="schedsim"),
+                    Variant("schedsim-py", tracer, {"SCHEDSIM_HOOK": "python"}, kind="schedsim")]
         for spec in args.variant:
             name, _, assignment = spec.partition("=")
             key, _, value = assignment.partition("=")
@@ -124,14 +131,22 @@ def variants(args) -> tuple[list[Variant], list[str]]:
     return out, notes
 
 
+#: hook_driver.py modes shown when the C extension is built, by row name
+C_HOOKS = {"hook-c": "c", "hook-c-packed": "c-packed", "hook-eval": "eval",
+           "hook-eval-packed": "eval-packed", "floor-pass": "floor-pass",
+           "floor-clock": "floor-clock"}
+
+
 def hook_variants() -> list[Variant]:
-    """The generator hook alone (hook_driver.py): pure Python, and C when it is built."""
+    """The generator hook alone (hook_driver.py): pure Python, and the C ones and the
+    eval-frame floors when the extension is built."""
     driver = [sys.executable, str(HERE / "hook_driver.py")]
     out = [Variant("hook-py", driver + ["python"], kind="hook")]
     built = subprocess.run([sys.executable, "-c", "import schedsim._speedups._genhook"],
                            capture_output=True).returncode == 0
-    return out + [Variant("hook-c", driver + ["c"], kind="hook"),
-                  Variant("hook-c-packed", driver + ["c-packed"], kind="hook")] if built else out
+    if built:
+        out += [Variant(name, driver + [mode], kind="hook") for name, mode in C_HOOKS.items()]
+    return out
 
 
 def count_events(kind: str, path: Path, stderr: str) -> int:
@@ -219,9 +234,9 @@ def table(program: str, samples: dict[str, list[Sample]], broken: dict[str, str]
     for name, (wall, body, events) in med.items():
         per_ev = f"{(body - base_body) / events:8.0f}" if events else f"{'-':>8}"
         same = "" if all(s.stdout == expected for s in samples[name]) else "  OUTPUT DIFFERS"
-        rows.append(f"{program:<14} {name:<13} {wall / 1e6:9.1f} {wall / base_wall:6.2f}x "
+        rows.append(f"{program:<14} {name:<17} {wall / 1e6:9.1f} {wall / base_wall:6.2f}x "
                     f"{body / 1e6:9.1f} {body / base_body:7.2f}x {events:>9.0f} {per_ev}{same}")
-    rows += [f"{program:<14} {name:<13} {why}" for name, why in broken.items()]
+    rows += [f"{program:<14} {name:<17} {why}" for name, why in broken.items()]
     return rows
 
 
@@ -238,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     vs, notes = variants(args)
     for note in notes:
         print(f"note: {note}")
-    print(f"{'program':<14} {'variant':<13} {'wall ms':>9} {'ratio':>7} {'body ms':>9} "
+    print(f"{'program':<14} {'variant':<17} {'wall ms':>9} {'ratio':>7} {'body ms':>9} "
           f"{'ratio':>8} {'events':>9} {'ns/ev':>8}")
     with tempfile.TemporaryDirectory(prefix="schedsim-bench-") as tmp:
         for name in args.only or PROGRAMS:

@@ -1,12 +1,21 @@
-"""Run a program with only the generator profile hook installed (no other tracing).
+"""Run a program with only the generator hook installed (no other tracing).
 
-    python bench/hook_driver.py {python|c|c-packed} PROGRAM.py [ARGS...]
+    python bench/hook_driver.py MODE PROGRAM.py [ARGS...]
 
-Isolates the hook's own cost for bench_tracer.py: the pure-Python hook of
-schedsim.real.genhook or the C one of schedsim._speedups (tuple or packed
-mode), recording into a RawLog in a temporary directory; prints
-``bench-events: N`` (raw events) on stderr at exit.  Forked children drop
-the hook (only the parent is measured).
+Isolates the hook's own cost for bench_tracer.py.  MODE is one of
+
+* ``python``                 the pure-Python profile hook of schedsim.real.genhook;
+* ``c``, ``c-packed``        the C profile hook of schedsim._speedups (one tuple per
+                             event, or packed 32-byte records);
+* ``eval``, ``eval-packed``  the C PEP 523 eval-frame hook, same two record forms;
+* ``floor-pass``             an eval-frame function that records nothing and only
+                             calls the default (what installing any costs);
+* ``floor-clock``            the same, reading the clock before and after each
+                             generator frame (what any timestamping hook costs).
+
+The hooks record into a RawLog in a temporary directory; prints
+``bench-events: N`` (raw events) on stderr at exit (0 for the floors).
+Forked children drop the hook (only the parent is measured).
 """
 
 import os
@@ -22,15 +31,38 @@ from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, RawLog
 PACKED = -1  # any code the raw log does not use otherwise
 
 
+MODES = ("python", "c", "c-packed", "eval", "eval-packed", "floor-pass", "floor-clock")
+
+
+class Floor:
+    """A benchmark floor (``floor-pass`` = 1, ``floor-clock`` = 2) with a hook's interface."""
+
+    def __init__(self, mode: int) -> None:
+        self.mode = mode
+
+    def install(self) -> None:
+        """Install the floor eval-frame function."""
+        _speedups.eval_floor(self.mode)
+
+    def uninstall(self) -> None:
+        """Restore the default eval-frame function."""
+        _speedups.eval_floor(0)
+
+
 def make(mode: str, log: RawLog):
-    """The hook for ``mode``: 'python', 'c' or 'c-packed' (C ones must be built)."""
+    """The hook for ``mode`` (see the module's docstring; the C ones must be built)."""
+    if mode not in MODES:
+        sys.exit(f"hook_driver: unknown mode {mode!r} (one of {', '.join(MODES)})")
     if mode == "python":
         return genhook.ProfileHook(log)
     if not _speedups.available():
         sys.exit("hook_driver: the C hook is not built (schedsim._speedups._genhook)")
-    return _speedups.CGeneratorHook(log.events, log.flush, genhook.code_info,
-                                    (GSTART, GRESUME, GYIELD, GEND), CHUNK,
-                                    PACKED if mode == "c-packed" else None)
+    if mode.startswith("floor-"):
+        return Floor(1 if mode == "floor-pass" else 2)
+    kind = _speedups.EvalGeneratorHook if mode.startswith("eval") else _speedups.CGeneratorHook
+    packed = mode.endswith("-packed")
+    return kind(log.events, log.flush, genhook.code_info, (GSTART, GRESUME, GYIELD, GEND),
+                genhook.PACKED_CHUNK if packed else CHUNK, PACKED if packed else None)
 
 
 def count(events: list) -> int:
@@ -52,8 +84,13 @@ def main() -> None:
             flush()
         log.flush = counting_flush
         hook = make(mode, log)
-        os.register_at_fork(after_in_child=lambda: (sys.setprofile(None),
-                                                    threading.setprofile(None)))
+
+        def drop_in_child():
+            sys.setprofile(None)
+            threading.setprofile(None)
+            if mode.startswith(("eval", "floor")):
+                hook.uninstall()
+        os.register_at_fork(after_in_child=drop_in_child)
         sys.argv = [program, *args]
         hook.install()
         try:

@@ -117,7 +117,8 @@ def test_replaced_profile_hook_is_reported(program):
         sys.setprofile(None)
         print("unhooked")
     """)
-    run = trace_program(path)
+    # the profile hook; the eval-frame hook is not disturbed (tests/real/test_evalhook.py)
+    run = trace_program(path, env={**os.environ, "SCHEDSIM_HOOK": "profile"})
     assert any("replaced schedsim's profile hook" in w for w in run.warnings)
     assert run.trace.header.meta["warnings"] == run.warnings
 

@@ -25,13 +25,19 @@
  * which ``schedsim._speedups.expand_packed`` turns back into the tuples
  * above (names are sent once per process, indices in the records).
  *
- * Python 3.11 only (PyFrame_GetLasti / PyFrame_GetGenerator and the
- * sys.setprofile event model); the package falls back to the pure-Python
- * hook anywhere else.
+ * Two ways to be called: as a profile function (PyEval_SetProfile, per
+ * thread; this file), or through a PEP 523 eval-frame function that sees
+ * every generator resume once, in every thread, without frame objects
+ * (``Hook.install_eval``; evalhook.c).  Both record through record().
+ *
+ * Python 3.11 only (PyFrame_GetLasti / PyFrame_GetGenerator, the
+ * sys.setprofile event model, the 3.11 frame layout); the package falls
+ * back to the pure-Python hook anywhere else.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
+#include "genhook.h"
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,44 +50,7 @@
 #error "schedsim._speedups._genhook supports CPython 3.11 only"
 #endif
 
-enum { C_START, C_RESUME, C_YIELD, C_END, N_CODES };
 enum { MARK_YIELD = 1, MARK_START = 2 };
-#define NAME_CACHE 16
-
-/* ---- per-code info: pointer-keyed open addressing table ---------------- */
-
-typedef struct {
-    PyObject *code;   /* strong ref: keeps the address from being reused */
-    PyObject *marks;  /* bytes: marks[offset / 2] = MARK_*; empty = not recorded */
-} Slot;
-
-/* one packed event; must match RECORD in schedsim/_speedups/__init__.py */
-typedef struct {
-    int64_t t;
-    uint64_t key;
-    int32_t tid, qual, resumer;
-    uint8_t which, how, pad[2];
-} Rec;
-
-typedef struct {
-    PyObject_HEAD
-    PyObject *events;     /* the list raw tuples are appended to */
-    PyObject *flush;      /* called when len(events) >= chunk */
-    PyObject *code_info;  /* code -> () | (start_offset, yield_offsets) */
-    PyObject *thrown;     /* dict: key -> generator | None (entered by throw/close) */
-    PyObject *codes[N_CODES];
-    Py_ssize_t chunk;
-    Slot *slots;
-    Py_ssize_t cap, used;
-    /* packed mode (pack_code != NULL) */
-    PyObject *pack_code;
-    Rec *buf;
-    Py_ssize_t nbuf;
-    PyObject *names;        /* list of names, index = position */
-    PyObject *name_index;   /* dict name -> index */
-    struct { PyObject *name; int32_t id; } name_cache[NAME_CACHE];  /* names live in ``names`` */
-    Py_ssize_t names_sent;  /* names already sent in a block (0 again after fork) */
-} Hook;
 
 static Hook *packed_hook = NULL;  /* the packed hook whose buffer a fork must drop */
 
@@ -100,7 +69,8 @@ TLS struct { void *frame; PyObject *key; } key_cache[KEY_CACHE];
 
 static PyObject *new_ref(PyObject *o) { Py_INCREF(o); return o; }
 
-static PyObject *s_next, *s_send, *s_throw, *s_close, *s_unknown, *s_unknown_resumer;
+PyObject *s_next, *s_send, *s_throw, *s_close, *s_unknown_resumer;
+static PyObject *s_unknown;
 
 static void reset_after_fork(void) {
     cached_tid = 0;
@@ -112,7 +82,7 @@ static void reset_after_fork(void) {
 }
 
 /* new reference to id(frame), from the per-thread cache when it is there */
-static PyObject *frame_key(PyFrameObject *frame) {
+static PyObject *frame_key(void *frame) {
     size_t slot = ((size_t)frame >> 6) & (KEY_CACHE - 1);
     if (key_cache[slot].frame != frame) {
         PyObject *key = PyLong_FromVoidPtr(frame);
@@ -141,11 +111,11 @@ static int64_t clock_ns(void) {
  * the TSC (clocksource "tsc", x86-64), reading the TSC costs ~10 ns against
  * ~25 ns for clock_gettime in this VM, so the time is extrapolated from the
  * last clock_gettime (an anchor at most ANCHOR_NS old) at a rate measured
- * over the whole run (a baseline of at least BASELINE_NS).  The error stays
- * within a few ns (tens at the largest NTP slew); all state is guarded by the
- * GIL.  Elsewhere every event reads clock_gettime. */
+ * over the whole run (a baseline of at least BASELINE_NS, growing).  The error
+ * stays within ~10 ns while the baseline is short, a few ns after (tens at the
+ * largest NTP slew); all state is guarded by the GIL.  Elsewhere every event reads clock_gettime. */
 #define ANCHOR_NS 100000
-#define BASELINE_NS 10000000
+#define BASELINE_NS 1000000
 #define PAIR_TICKS 300  /* a clean clock_gettime takes ~70 ticks: at most ~50 ns of skew */
 static int tsc_usable = 0;
 #if defined(__x86_64__)
@@ -172,16 +142,18 @@ static int64_t reanchor(void) {
     return mono;
 }
 
-static int64_t now_raw(void) {
+int64_t now_raw(void) {
     if (!tsc_usable) return clock_ns();
     uint64_t elapsed = __rdtsc() - anchor_tsc;
     if (elapsed < anchor_window) return anchor_ns + (int64_t)((double)elapsed * ns_per_tick);
     return reanchor();
 }
 #else
-static int64_t now_raw(void) { return clock_ns(); }
+int64_t now_raw(void) { return clock_ns(); }
 #endif
 
+/* also takes the first (clock, TSC) pair, so the rate is calibrated by the first event
+ * at least BASELINE_NS after import, not BASELINE_NS after the first event */
 static void check_clocksource(void) {
 #if defined(__x86_64__)
     char name[32] = {0};
@@ -189,6 +161,7 @@ static void check_clocksource(void) {
     if (f == NULL) return;
     if (fgets(name, sizeof name, f) != NULL) tsc_usable = strncmp(name, "tsc\n", 4) == 0;
     fclose(f);
+    if (tsc_usable) reanchor();
 #endif
 }
 
@@ -241,18 +214,21 @@ static int table_grow(Hook *h) {
     return 0;
 }
 
-/* marks of ``code`` (borrowed), computing them on first sight; NULL on error */
-static PyObject *code_marks(Hook *h, PyObject *code) {
+/* the slot of ``code``, computing its info on first sight; NULL on error.
+ * The pointer is valid until the next insertion (code_info may run Python
+ * code that inserts, so the slot is looked up again after calling it). */
+static Slot *code_slot(Hook *h, PyObject *code) {
     if (h->cap) {
         size_t j = ((size_t)code >> 4) & (h->cap - 1);
         while (h->slots[j].code != NULL) {
-            if (h->slots[j].code == code) return h->slots[j].marks;
+            if (h->slots[j].code == code) return &h->slots[j];
             j = (j + 1) & (h->cap - 1);
         }
     }
     PyObject *info = PyObject_CallOneArg(h->code_info, code);
     if (info == NULL) return NULL;
     PyObject *marks = marks_from_info(info);
+    int start = marks != NULL && PyBytes_GET_SIZE(marks) ? (int)PyLong_AsLong(PyTuple_GET_ITEM(info, 0)) : -1;
     Py_DECREF(info);
     if (marks == NULL) return NULL;
     if (2 * (h->used + 1) > h->cap && table_grow(h) < 0) { Py_DECREF(marks); return NULL; }
@@ -261,8 +237,20 @@ static PyObject *code_marks(Hook *h, PyObject *code) {
     Py_INCREF(code);
     h->slots[j].code = code;
     h->slots[j].marks = marks;
+    h->slots[j].start = start;
     h->used++;
-    return marks;
+    return &h->slots[j];
+}
+
+/* marks of ``code`` (borrowed), computing them on first sight; NULL on error */
+static PyObject *code_marks(Hook *h, PyObject *code) {
+    Slot *slot = code_slot(h, code);
+    return slot == NULL ? NULL : slot->marks;
+}
+
+int code_start(Hook *h, PyObject *code) {
+    Slot *slot = code_slot(h, code);
+    return slot == NULL ? -2 : slot->start;
 }
 
 static int mark_at(PyObject *marks, int lasti) {
@@ -341,34 +329,31 @@ static int drain(Hook *h) {
     return emit_tuple(h, 5, items, 1);  /* a block is a whole chunk: write it out */
 }
 
-static int record_packed(Hook *h, int which, PyFrameObject *frame, PyObject *how,
-                         PyObject *qual) {
+static int record_packed(Hook *h, int which, void *addr, PyObject *how, PyObject *qual,
+                         PyObject *resumer) {
     Rec *r = &h->buf[h->nbuf];
     r->t = now_raw();
     thread_id();
     r->tid = (int32_t)cached_tid;
-    r->key = (uint64_t)(uintptr_t)frame;
+    r->key = (uint64_t)(uintptr_t)addr;
     r->which = (uint8_t)which;
     r->how = (uint8_t)how_index(how);
     r->qual = r->resumer = -1;
     if (which == C_START && (r->qual = name_id(h, qual)) < 0) return -1;
-    if (which <= C_RESUME && (r->resumer = name_id(h, resumer_of(frame))) < 0) return -1;
+    if (which <= C_RESUME && (r->resumer = name_id(h, resumer)) < 0) return -1;
     return ++h->nbuf >= h->chunk ? drain(h) : 0;
 }
 
-/* one raw event; ``how`` and ``qual`` matter for C_START / C_RESUME only */
-static int record(Hook *h, int which, PyFrameObject *frame, PyObject *key, PyObject *how,
-                  PyObject *qual) {
-    if (h->pack_code != NULL) return record_packed(h, which, frame, how, qual);
-    PyObject *head[] = {new_ref(h->codes[which]), now_ns(), new_ref(thread_id()), new_ref(key)};
+int record(Hook *h, int which, void *addr, PyObject *how, PyObject *qual, PyObject *resumer) {
+    if (h->pack_code != NULL) return record_packed(h, which, addr, how, qual, resumer);
+    PyObject *head[] = {new_ref(h->codes[which]), now_ns(), new_ref(thread_id()), frame_key(addr)};
     if (which == C_START) {
         PyObject *items[] = {head[0], head[1], head[2], head[3], new_ref(qual), new_ref(how),
-                             new_ref(resumer_of(frame))};
+                             new_ref(resumer)};
         return emit(h, 7, items);
     }
     if (which == C_RESUME) {
-        PyObject *items[] = {head[0], head[1], head[2], head[3], new_ref(how),
-                             new_ref(resumer_of(frame))};
+        PyObject *items[] = {head[0], head[1], head[2], head[3], new_ref(how), new_ref(resumer)};
         return emit(h, 6, items);
     }
     return emit(h, 4, head);
@@ -383,7 +368,8 @@ static int on_call(Hook *h, PyFrameObject *frame, PyCodeObject *code, PyObject *
     pending_gen = pending_how = NULL;
     if (p_gen != NULL && p_gen == gen) how = p_how;
     int mark = mark_at(marks, PyFrame_GetLasti(frame));
-    int rc = record(h, mark & MARK_START ? C_START : C_RESUME, frame, key, how, code->co_qualname);
+    int rc = record(h, mark & MARK_START ? C_START : C_RESUME, frame, how, code->co_qualname,
+                    resumer_of(frame));
     if (rc == 0 && (mark & MARK_YIELD)) {
         rc = PyDict_SetItem(h->thrown, key, how != s_next && gen ? gen : Py_None);
     } else if (rc == 0 && PyDict_GET_SIZE(h->thrown)) {
@@ -424,7 +410,7 @@ static int on_return(Hook *h, PyFrameObject *frame, PyObject *marks) {
             which = s ? C_YIELD : C_END;
         } else if (PyErr_Occurred()) { Py_DECREF(key); return -1; }
     }
-    int rc = record(h, which, frame, key, NULL, NULL);
+    int rc = record(h, which, frame, NULL, NULL, NULL);
     Py_DECREF(key);
     return rc;
 }
@@ -556,6 +542,11 @@ static PyObject *now(PyObject *mod, PyObject *unused) { return now_ns(); }
 static PyMethodDef module_methods[] = {
     {"uses_tsc", uses_tsc, METH_NOARGS, "Whether event times are extrapolated from the TSC."},
     {"now", now, METH_NOARGS, "The hook's clock: CLOCK_MONOTONIC ns, as time.perf_counter_ns."},
+    {"eval_owner", eval_owner, METH_NOARGS,
+     "The interpreter's eval-frame function: 'default', 'hook', 'floor' or 'other'."},
+    {"eval_floor", eval_floor, METH_O,
+     "Benchmark floor: 0 removes it, 1 installs an eval-frame function that only calls the "
+     "default, 2 one that also reads the clock before and after each generator frame."},
     {NULL}
 };
 
@@ -566,6 +557,11 @@ static PyMethodDef Hook_methods[] = {
      "Profile the calling thread with this hook (PyEval_SetProfile)."},
     {"disable_here", (PyCFunction)Hook_disable_here, METH_NOARGS,
      "Remove any profile function from the calling thread."},
+    {"install_eval", (PyCFunction)Hook_install_eval, METH_NOARGS,
+     "Record through a PEP 523 eval-frame function (every thread); idempotent. "
+     "RuntimeError when another eval-frame function is installed."},
+    {"uninstall_eval", (PyCFunction)Hook_uninstall_eval, METH_NOARGS,
+     "Restore the default eval-frame function if this hook's is installed."},
     {NULL}
 };
 

@@ -20,8 +20,11 @@ site-packages and schedsim itself are recorded.
 
 The hook is swappable: anything with the interface of :class:`ProfileHook`
 that appends the same raw tuples of :mod:`.rawlog` to ``log.events`` will
-do; :func:`make_hook` picks the compiled one of :mod:`schedsim._speedups`
-when it is built (``SCHEDSIM_HOOK=python`` forces this module's).
+do.  :func:`make_hook` picks, by ``SCHEDSIM_HOOK`` (``auto``, ``eval``,
+``profile``, ``python``): the compiled PEP 523 eval-frame hook of
+:mod:`schedsim._speedups` (:class:`EvalHook`, auto's choice when built),
+the compiled profile hook (:class:`CHook`) or this module's
+(:class:`ProfileHook`, always available).
 """
 
 from __future__ import annotations
@@ -35,10 +38,15 @@ import threading
 import time
 from types import CodeType, GeneratorType
 
+from .. import _speedups
 from .._speedups import c_generator_hook
-from .rawlog import CHUNK, GEN_CODES, GEND, GPACKED, GRESUME, GSTART, GYIELD, RawLog
+from .rawlog import CHUNK, GEN_CODES, GEND, GPACKED, GRESUME, GSTART, GYIELD, WARN, RawLog
 
 _GENERATOR = 0x20  # inspect.CO_GENERATOR
+
+#: records per packed block of the compiled hooks: 64 KiB, under glibc's mmap threshold, so
+#: block buffers are reused instead of mapped and faulted in afresh (bench: 4096 was slower)
+PACKED_CHUNK = 2048
 
 
 def _skipped_dirs() -> tuple[str, ...]:
@@ -81,6 +89,8 @@ class ProfileHook:
     installed.
     """
 
+    kind = "python"
+
     def __init__(self, log: RawLog) -> None:
         self.profiler = _make_profiler(log)
 
@@ -100,7 +110,9 @@ class ProfileHook:
 
 
 class CHook:
-    """The compiled hook of :mod:`schedsim._speedups` behind the same interface."""
+    """The compiled profile hook of :mod:`schedsim._speedups` behind the same interface."""
+
+    kind = "profile"
 
     def __init__(self, compiled) -> None:
         self.compiled = compiled
@@ -123,18 +135,98 @@ class CHook:
         self.compiled.drain()
 
 
-def make_hook(log: RawLog) -> ProfileHook | CHook:
-    """The compiled hook when built and allowed (``SCHEDSIM_HOOK``), else the Python one.
+class EvalHook:
+    """The compiled eval-frame hook behind the same interface.
 
-    The compiled hook packs its records into blocks (``GPACKED``, expanded
-    when the raw file is read) and is drained before every flush.
+    It covers every thread of the interpreter at once, so ``enable_here()``
+    only takes the thread-start profile function (:mod:`.threads`) off the
+    new thread.  It needs no profile function and no profile function
+    disturbs it, so ``profiler`` is whatever the calling thread has.
+    If another eval-frame function appears before :meth:`install`, a
+    warning goes to the log and ``fallback()`` (a profile hook) is
+    installed instead.
     """
-    compiled = c_generator_hook(log.events, log.flush, code_info, GEN_CODES, CHUNK, GPACKED)
+
+    def __init__(self, compiled, fallback, log: RawLog) -> None:
+        self.compiled = compiled
+        self.fallback = fallback
+        self.log = log
+        self.used = None  # the fallback hook, once it replaced this one
+
+    @property
+    def kind(self) -> str:
+        """"eval", or the kind of the fallback in use."""
+        return "eval" if self.used is None else self.used.kind
+
+    @property
+    def profiler(self):
+        """What ``sys.getprofile()`` returns while installed (any value, for this hook)."""
+        return sys.getprofile() if self.used is None else self.used.profiler
+
+    def install(self) -> None:
+        """Record in every thread, or install the fallback (and warn) if refused."""
+        if self.used is not None:
+            self.used.install()
+            return
+        try:
+            self.compiled.install()
+        except RuntimeError as exc:
+            _warn(self.log, f"{exc}: generators are recorded with the profile hook instead")
+            self.used = self.fallback()
+            self.used.install()
+            return
+        sys.setprofile(None)  # as the profile hooks do: schedsim's replaces another profiler
+
+    def enable_here(self) -> None:
+        """A new thread: drop its thread-start profile function (it is already covered)."""
+        if self.used is not None:
+            self.used.enable_here()
+        else:
+            sys.setprofile(None)
+
+    def uninstall(self) -> None:
+        """Stop recording (every thread) and move buffered records to the log."""
+        (self.compiled if self.used is None else self.used).uninstall()
+
+    def drain(self) -> None:
+        """Move the records it buffers into the log's list (before each flush)."""
+        self.compiled.drain()  # a fallback CHook set ``log.drain`` to its own
+
+
+def make_hook(log: RawLog) -> ProfileHook | CHook | EvalHook:
+    """The hook ``SCHEDSIM_HOOK`` asks for (default: the best one built here).
+
+    The compiled hooks pack their records into blocks (``GPACKED``,
+    expanded when the raw file is read) and are drained before every
+    flush.  The eval-frame hook is not used when another eval-frame
+    function is installed (a warning says so).
+    """
+    kind = _speedups.choose()
+    if kind == "eval":
+        owner = _speedups.eval_owner()
+        if owner == "default":
+            compiled = _speedups.EvalGeneratorHook(log.events, log.flush, code_info, GEN_CODES,
+                                                   PACKED_CHUNK, GPACKED)
+            hook = EvalHook(compiled, lambda: _profile_hook(log), log)
+            log.drain = hook.drain
+            return hook
+        _warn(log, f"another eval-frame function ({owner}) is installed: generators are "
+                   "recorded with the profile hook instead")
+    return _profile_hook(log)
+
+
+def _profile_hook(log: RawLog) -> ProfileHook | CHook:
+    compiled = c_generator_hook(log.events, log.flush, code_info, GEN_CODES, PACKED_CHUNK,
+                                GPACKED)
     if compiled is None:
         return ProfileHook(log)
     hook = CHook(compiled)
     log.drain = hook.drain
     return hook
+
+
+def _warn(log: RawLog, text: str) -> None:
+    log.append((WARN, time.perf_counter_ns(), threading.get_native_id(), text))
 
 
 def _make_profiler(log: RawLog):
