@@ -43,6 +43,15 @@ def test_task_steps_and_what_they_awaited(aio_run):
         ends["c1"] == "cancelled"
 
 
+def test_asyncio_sleep_zero_is_a_yield_not_a_timed_sleep(aio_run):
+    """main's ``await asyncio.sleep(0)`` only yields to the loop: compare must not
+    stretch it like a scaled sleep (it once turned 0.1 ms into 10 ms of model time)."""
+    trace = aio_run.trace
+    main = trace.unit_by_name("Task-1").id
+    assert [e.reason for e in trace.select("block", main)].count("sleep") == 0
+    assert ("yield", "asyncio.sleep") in [(e.reason, e.obj) for e in trace.select("stop", main)]
+
+
 def test_asyncio_queue_links_and_loop_lane(aio_run):
     trace = aio_run.trace
     links = cause_links(trace)

@@ -72,8 +72,15 @@ def awaited(task) -> tuple[str, str, int | None, int | None]:
             hit = _KNOWN[code] = _AWAITS.get((frame.f_globals.get("__name__", ""),
                                               code.co_qualname))
         if hit is not None:
+            if hit[0] == "sleep":
+                delay = _delay_ns(frame)
+                # asyncio.sleep(0) (or less) only yields to the loop: no timer, nothing to
+                # stretch when compared in model time
+                if delay == 0:
+                    return "yield", hit[1], None, None
+                return "sleep", hit[1], None, delay
             chan = id(frame.f_locals.get("self")) if hit[1].startswith("asyncio.Queue") else None
-            return hit[0], hit[1], chan, _delay_ns(frame) if hit[0] == "sleep" else None
+            return hit[0], hit[1], chan, None
         coro = inner
     waiter = getattr(task, "_fut_waiter", None)
     if waiter is None:
@@ -82,8 +89,11 @@ def awaited(task) -> tuple[str, str, int | None, int | None]:
 
 
 def _delay_ns(frame) -> int | None:
+    """The (already scaled) delay asked of ``asyncio.sleep``, ns (0 for zero or less)."""
     delay = frame.f_locals.get("delay")
-    return round(delay * 1e9) if isinstance(delay, (int, float)) and delay > 0 else None
+    if not isinstance(delay, (int, float)) or isinstance(delay, bool):
+        return None
+    return max(0, round(delay * 1e9))
 
 
 _INTERNAL: dict = {}  # code object -> is it asyncio's own
