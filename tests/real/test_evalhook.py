@@ -388,3 +388,16 @@ def test_uninstall_and_drop_while_another_thread_is_inside_a_generator():
     t.join()
     assert out == ["after"]
     assert [e[0] for e in log.all()] == [GSTART]        # the yield came after the uninstall
+
+
+@pytest.mark.parametrize("env", ["python", "auto"])
+def test_the_trace_header_names_the_hook_that_recorded(program, env):
+    from schedsim.real import trace_program
+    path = program("""
+        def gen():
+            yield 1
+        print(next(gen()))
+    """)
+    trace = trace_program(path, env={**os.environ, "SCHEDSIM_HOOK": env}).trace
+    expected = "python" if env == "python" or not _speedups.available() else "eval"
+    assert trace.header.meta["hook"] == expected

@@ -129,6 +129,9 @@ class ProcMixin:
         meta = self.trace.header.meta
         if self.warnings:
             meta["warnings"] = list(self.warnings)
+        hooks = sorted({m["hook"] for m in self.metas.values() if m.get("hook")})
+        if hooks:
+            meta["hook"] = hooks[0] if len(hooks) == 1 else hooks
         if not self.samples:
             return
         totals = dict.fromkeys(NAMES, 0)

@@ -25,6 +25,7 @@ import threading
 import time
 import types
 
+from .._speedups import choose as choose_hook
 from .aio import AsyncioWatch
 from .blocking import Blocking
 from .channels import Channels
@@ -74,7 +75,7 @@ class Session:
         return {"pid": os.getpid(), "ppid": os.getppid(), "main": self.main,
                 "program": self.program, "cmdline": _cmdline(), "tid": _tid(),
                 "thread": threading.current_thread().name, "time_scale": self.time_scale,
-                "hook": None}
+                "hook": choose_hook()}  # what make_hook installs (a refusal is a warning)
 
     # -- setting up ------------------------------------------------------------
     def start(self) -> None:
