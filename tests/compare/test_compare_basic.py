@@ -151,6 +151,8 @@ def test_traces_of_different_programs_are_a_compare_error(rows):
     with pytest.raises(CompareError):
         compare(sim, a)
     assert compare(make_trace(rows), a).ok  # a sim trace that names no program
+    other_model = make_trace(rows, producer={"scenario": "t.yaml", "real_program": "x.py"})
+    assert compare(sim, other_model).ok     # two models of different programs: a fair question
 
 
 def test_makespan_ends_with_the_last_thread_not_the_process_teardown(rows):

@@ -61,7 +61,8 @@ def test_header_has_no_wall_clock_and_names_the_scenario():
     s = load(BAOZI)
     h = simulate(s, seed=7).trace.header
     assert h.source == "sim" and h.seed == 7 and h.start_wall is None
-    assert h.producer == {"tool": "schedsim", "scenario": s.file, "sha256": s.sha256}
+    assert h.producer == {"tool": "schedsim", "scenario": s.file, "sha256": s.sha256,
+                          "real_program": "../examples/baozi/coroutines.py"}
     assert h.machine["cpus"] == 1 and h.machine["policy"] == "fifo"
     assert h.machine["costs"]["generator_switch"] == 13
 
@@ -119,3 +120,10 @@ def test_identical_bytes_across_interpreters_and_hash_seeds(tmp_path):
                         str(out)], check=True, env=env)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and len(outs[0]) > 1000
+
+
+def test_a_sim_trace_names_the_real_program_its_scenario_models():
+    """So compare can refuse a real run of another program (relative to the scenario:
+    a checkout's location does not change the trace's bytes)."""
+    trace = simulate(load(BAOZI)).trace
+    assert trace.header.producer["real_program"] == "../examples/baozi/coroutines.py"

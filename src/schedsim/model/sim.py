@@ -262,6 +262,10 @@ def _header(scenario, system, profile, costs: dict, seed: int) -> Header:
         machine.update(min_granularity=m.min_granularity, latency=m.latency)
     producer = {"tool": "schedsim", "scenario": getattr(scenario, "file", None),
                 "sha256": getattr(scenario, "sha256", None)}
+    real = getattr(scenario, "real", None)
+    if real is not None:  # what compare checks a real trace against; relative: no checkout path
+        base = os.path.dirname(os.path.abspath(scenario.file))
+        producer["real_program"] = os.path.relpath(real.program, base)
     return Header(source="sim", producer=producer, machine=machine, seed=seed,
                   version=__version__, meta={"name": getattr(scenario, "name", None)})
 
