@@ -127,3 +127,16 @@ def test_a_sim_trace_names_the_real_program_its_scenario_models():
     a checkout's location does not change the trace's bytes)."""
     trace = simulate(load(BAOZI)).trace
     assert trace.header.producer["real_program"] == "../examples/baozi/coroutines.py"
+
+
+def test_suspended_generators_are_closed_when_the_program_ends():
+    """As in Python, where the consumers' last reference goes when producer()
+    returns: each gets GeneratorExit at its yield (a 'close' transfer) and ends."""
+    trace = simulate(load(BAOZI)).trace
+    names = {u.id: u.name for u in trace.units}
+    closes = [names[e.peer] for e in trace.select("send") if e.obj == "close"]
+    assert closes == ["c1", "c2"]
+    for name in ("c1", "c2"):
+        unit = trace.unit_by_name(name).id
+        assert [e.kind for e in trace if e.unit == unit][-4:] == ["switch", "run", "stop", "exit"]
+        assert len(trace.select("run", unit)) == 7   # started, 5 buns, closed

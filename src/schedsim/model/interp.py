@@ -186,6 +186,23 @@ def transfer(ctx, op, g: Coro, obj: str, value):
     th.record("run", unit=ctx.unit, cpu=th.cpu)
 
 
+def close_suspended(th, g: Coro):
+    """Python closes a generator left suspended when its last reference goes (here:
+    when its thread's program ends): ``GeneratorExit`` is thrown in at its yield and
+    it ends.  A transfer like a ``send``, with ``obj: close``."""
+    cost = th.sim.costs["generator_switch"]
+    cause = th.record("send", peer=g.unit, obj="close")
+    th.record("switch", unit=g.unit, peer=th.unit, level="coroutine", cost=cost, cpu=th.cpu)
+    th.stack.append(g.unit)
+    yield from th.spend(cost)
+    th.record("run", unit=g.unit, cause=cause, cpu=th.cpu)
+    th.stack.pop()
+    finish_coroutine(th, g)
+    th.record("switch", peer=g.unit, level="coroutine", cost=cost, cpu=th.cpu)
+    yield from th.spend(cost)
+    th.record("run", cpu=th.cpu)
+
+
 def finish_coroutine(th, g: Coro) -> None:
     """Record a coroutine's end: ``stop`` (exit) then ``exit``."""
     g.done = True

@@ -208,6 +208,9 @@ class Sim:
 
     def _finish_thread(self, th: Thread):
         yield from interp.HANDLERS["__drain__"](th)
+        for coro in th.coros.values():
+            if coro.spec.kind == "generator" and coro.started and not coro.done:
+                yield from interp.close_suspended(th, coro)
         self._close_coroutines(th)
         if th.gil_held:
             th.process.gil.release(th)
