@@ -6,9 +6,10 @@ Inside the traced program every observation is one small tuple
 ``tid`` the native thread id.  :class:`RawLog` writes the list out in
 :mod:`marshal` chunks (each prefixed by its length) to one file per
 process (``raw-<pid>.bin``) as it fills, at each printed line, before each
-sleep and at exit, so a killed process loses little.  The file starts with
-a header dict.  :func:`read_raw` reads a file back, ignoring a torn last
-chunk.
+sleep and at exit, so a killed process loses little; the file is written
+through a shared memory map (:mod:`.mapfile`), so those writes cost no
+system call.  The file starts with a header dict.  :func:`read_raw` reads
+a file back, ignoring a torn last chunk.
 
 The tuple shapes (``args`` after ``code, t, tid``):
 
@@ -58,11 +59,11 @@ import contextlib
 import gc
 import marshal
 import os
-import struct
 import threading
 from typing import Any, Iterator
 
 from .._speedups import expand_packed
+from .mapfile import MappedFile, records
 
 (START, DONE, EXIT, GSTART, GRESUME, GYIELD, GEND, SLEEP, WAKE, EMIT, TSTART, TEND, TCREATE,
  BLOCKED, QPUT, QGET, ACREATE, ASTEP, ASUSP, AEND, CBSTART, CBEND, COUNTER, FORKED, PCHILD,
@@ -74,15 +75,13 @@ GEN_CODES = (GSTART, GRESUME, GYIELD, GEND)
 #: events kept in memory before a chunk is written out
 CHUNK = 4096
 
-_LENGTH = struct.Struct("<Q")
-
 
 class RawLog:
     """The per-process buffer of raw events and the file it drains into.
 
-    The file is unbuffered (each chunk is one ``write``), so a forked child
-    never inherits half-written data; :meth:`reopen` starts the child's own
-    file, keeping the same ``events`` list (hooks hold its ``append``).
+    Each chunk goes into the file's shared map whole, so a forked child never
+    inherits half-written data; :meth:`reopen` starts the child's own file,
+    keeping the same ``events`` list (hooks hold its ``append``).
     """
 
     def __init__(self, directory: str, header: dict) -> None:
@@ -102,8 +101,8 @@ class RawLog:
         while os.path.exists(self.path):  # the same pid after an exec
             n += 1
             self.path = f"{base}.{n}.bin"
-        self._fh = open(self.path, "xb", buffering=0)
-        self._fh.write(_frame(header))
+        self._fh = MappedFile(self.path)
+        self._fh.append(marshal.dumps(header))
 
     def reopen(self, header: dict) -> None:
         """In a forked child: drop the parent's events and file, start this process's."""
@@ -111,7 +110,7 @@ class RawLog:
         self._lock = threading.Lock()
         self._owner = None
         if self._fh is not None:
-            self._fh.close()
+            self._fh.forget()
         self._open(header)
 
     def maybe_flush(self) -> None:
@@ -137,13 +136,13 @@ class RawLog:
                 chunk = events[:]
                 if chunk and self._fh is not None:
                     del events[:len(chunk)]
-                    self._write(_frame(chunk))
+                    self._write(marshal.dumps(chunk))
             finally:
                 self._owner = None
 
     def _write(self, data: bytes) -> None:
         try:
-            self._fh.write(data)
+            self._fh.append(data)
         except OSError:  # the program closed our descriptor: stop writing, keep running
             self._fh = None
 
@@ -157,12 +156,6 @@ class RawLog:
             except OSError:
                 pass
             self._fh = None
-
-
-def _frame(obj) -> bytes:
-    """One length-prefixed marshal record."""
-    data = marshal.dumps(obj)
-    return _LENGTH.pack(len(data)) + data
 
 
 @contextlib.contextmanager
@@ -203,11 +196,5 @@ def _parse(path: str, data: bytes) -> tuple[dict, list[tuple]]:
 
 
 def _records(data: bytes) -> Iterator[Any]:
-    pos, size = 0, _LENGTH.size
-    while pos + size <= len(data):
-        (length,) = _LENGTH.unpack_from(data, pos)
-        end = pos + size + length
-        if end > len(data):
-            return
-        yield marshal.loads(data[pos + size:end])
-        pos = end
+    for record in records(data):
+        yield marshal.loads(record)

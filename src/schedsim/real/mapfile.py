@@ -1,0 +1,100 @@
+"""An append-only file of length-prefixed records, written through a shared map.
+
+The tracer writes its raw log out at every printed line and before every
+sleep, so that a process killed with SIGKILL still leaves its trace so far.
+With ``write`` that is a system call on the program's own time each time
+(~30 µs on a CPU that has just idled).  Here a record is copied into a
+``MAP_SHARED`` mapping of the file instead: the copy is in the page cache
+at once, so it survives the process being killed, and no system call is
+made until the file must grow.
+
+Layout: records of an 8-byte little-endian length and that many bytes.
+The length is stored after the bytes, so a record cut short by a kill reads
+as a zero length, which ends the file (the unused tail of the file is zeros;
+:meth:`MappedFile.close` trims it).
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from typing import Iterator
+
+LENGTH = struct.Struct("<Q")
+INITIAL_SIZE = 1 << 18   # grows by doubling
+
+
+class MappedFile:
+    """A new file at ``path`` (which must not exist) to append records to."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        st = os.fstat(self._fd)
+        self._identity = (st.st_dev, st.st_ino)
+        os.ftruncate(self._fd, INITIAL_SIZE)
+        self._map = mmap.mmap(self._fd, INITIAL_SIZE)
+        # invariant: bytes [0, _end) hold whole records; the rest of the map is zeros
+        self._end = 0
+
+    def append(self, data: bytes) -> None:
+        """Add one record (its bytes first, then its length)."""
+        start = self._end + LENGTH.size
+        end = start + len(data)
+        if end + LENGTH.size > len(self._map):   # room for the terminating zero length
+            self._grow(end + LENGTH.size)
+        self._map[start:end] = data
+        LENGTH.pack_into(self._map, self._end, len(data))
+        self._end = end
+
+    def fileno(self) -> int:
+        """The file's descriptor."""
+        return self._fd
+
+    def _ours(self) -> bool:
+        """Whether our descriptor still is our file: a program may close descriptors
+        it does not know and open its own files under the same numbers."""
+        try:
+            st = os.fstat(self._fd)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity
+
+    def _grow(self, need: int) -> None:
+        if not self._ours():
+            raise OSError(f"{self.path}: the traced program closed the raw log's descriptor")
+        size = len(self._map)
+        while size < need:
+            size *= 2
+        os.ftruncate(self._fd, size)
+        bigger = mmap.mmap(self._fd, size)
+        self._map.close()
+        self._map = bigger
+
+    def close(self) -> None:
+        """Unmap, trim the zeros after the last record and close the file (when the
+        descriptor still is ours; else the zeros stay, which readers skip)."""
+        self._map.close()
+        if self._ours():
+            os.ftruncate(self._fd, self._end)
+            os.close(self._fd)
+
+    def forget(self) -> None:
+        """In a forked child: drop the inherited map and descriptor (the parent's
+        file stays as it is)."""
+        self._map.close()
+        if self._ours():
+            os.close(self._fd)
+
+
+def records(data: bytes) -> Iterator[bytes]:
+    """The records of a file's ``data``: up to its end, a zero length or a cut-off one."""
+    pos, size = 0, LENGTH.size
+    while pos + size <= len(data):
+        (length,) = LENGTH.unpack_from(data, pos)
+        end = pos + size + length
+        if length == 0 or end > len(data):
+            return
+        yield data[pos + size:end]
+        pos = end
