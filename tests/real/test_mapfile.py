@@ -56,3 +56,4 @@ def test_a_descriptor_reused_by_the_program_is_left_alone(tmp_path):
         os.fstat(reused)  # still open
     finally:
         os.close(reused)
+

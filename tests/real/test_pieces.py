@@ -47,3 +47,32 @@ def test_builder_gives_a_reused_thread_id_a_new_lane():
     assert [u.name for u in trace.units] == ["p.py", "MainThread", "a", "b"]
     assert trace.units[trace.select("emit")[0].unit].name == "b"
     assert [e.t for e in trace.select("exit")] == [20, 50, 50, 50]
+
+
+def test_writing_the_log_at_a_sleep_happens_on_the_sleeps_own_time(monkeypatch):
+    """The raw log is written out when a sleep starts; the sleep is shortened by what
+    that took, so it ends when the program asked (as untraced), not later."""
+    import time
+
+    from schedsim.real.rawlog import SLEEP, WAKE
+    from schedsim.real.taps import install_sleep
+
+    real_sleep = time.sleep
+
+    class SlowLog:
+        def __init__(self):
+            self.events = []
+            self.append = self.events.append
+
+        def flush(self):
+            real_sleep(0.1)
+
+    log = SlowLog()
+    monkeypatch.setattr(time, "sleep", time.sleep)  # restored after the test
+    install_sleep(log, 1.0)
+    before = time.perf_counter_ns()
+    time.sleep(0.15)
+    took = time.perf_counter_ns() - before
+    assert 150_000_000 <= took < 220_000_000          # not 250 ms: the write was absorbed
+    (_, start, *_), (_, end, *_) = [e for e in log.events if e[0] in (SLEEP, WAKE)]
+    assert end - start >= 150_000_000                 # the recorded block spans the sleep

@@ -5,8 +5,9 @@ the real stream unchanged (same buffering, same bytes, colours included)
 and each completed line is recorded as an ``EMIT`` raw event, per thread.
 :func:`install_sleep` replaces ``time.sleep`` by a wrapper that scales the
 duration and records ``SLEEP``/``WAKE`` around it.  Both write the raw log
-out (one ``write``) at each line and before each sleep, so a process
-killed with SIGKILL leaves nearly all of its trace.
+out at each line and at the start of each sleep (inside it: the sleep is
+shortened by the time that took), so a process killed with SIGKILL leaves
+nearly all of its trace.
 """
 
 from __future__ import annotations
@@ -80,10 +81,13 @@ def install_sleep(log: RawLog, scale: float):
     @functools.wraps(original)
     def sleep(secs):
         scaled = secs * scale
-        flush()  # about to wait anyway: the trace so far is on disk
-        append((SLEEP, _now(), _tid(), max(0, int(scaled * 1e9))))
+        start = _now()
+        append((SLEEP, start, _tid(), max(0, int(scaled * 1e9))))
         try:
-            original(scaled)
+            # the trace so far goes to disk on the sleep's own time: the sleep is
+            # shortened by what writing it took, so it still ends when asked
+            flush()
+            original(max(0.0, scaled - (_now() - start) / 1e9) if scaled > 0 else scaled)
         finally:
             append((WAKE, _now(), _tid()))
 
