@@ -55,3 +55,33 @@ def test_idle_curves_stretch_with_the_sleep_scale():
     q = p.for_sleep_scale(0.01)
     assert q.idle_wakeup(1_000 * MS) == p.idle_wakeup(10 * MS)
     assert q.cold_start(100 * MS) == p.cold_start(MS)
+
+
+def test_a_wake_onto_another_idle_cpu_pays_the_cross_cpu_wakeup_without_migrating():
+    """The server stays on its own CPU, but each request wakes it there from the
+    client's: an interrupt to another CPU, what calibrate measures as 2-CPU minus
+    1-CPU hand-off."""
+    text = HEAD + """machine: {cpus: 2, policy: fifo}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      server: [{repeat: 2, do: [{get: {queue: q, as: x}}, {emit: "got {x}"}]}]
+      client: [{put: {queue: q, value: 1}}, {compute: 2ms}, {put: {queue: q, value: 2}}]
+"""
+    trace = simulate(loads(text, "t.yaml"), profile=FLAT).trace
+    server = trace.unit_by_name("server").id
+    last = [e for e in trace.select("switch") if e.unit == server][-1]
+    assert last.reason is None                         # not a migration
+    assert last.cost == FLAT.cost("cross_cpu_wakeup") + 50_000 + 20_000
+
+
+def test_a_device_wake_pays_the_idle_wake_up_but_no_interrupt_from_another_cpu():
+    text = HEAD + """machine: {cpus: 1, policy: fifo}
+processes:
+  p:
+    threads:
+      t: [{io: 10ms}, {emit: done}]
+"""
+    trace = simulate(loads(text, "t.yaml"), profile=FLAT).trace
+    assert [e.cost for e in trace.select("switch")] == [50_000 + 20_000]

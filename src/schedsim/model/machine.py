@@ -18,7 +18,7 @@ class CPU:
     """One CPU: the thread on it now, the one that ran on it last, and how long
     it had been idle when its current thread got it."""
 
-    __slots__ = ("index", "current", "last", "idle_since", "idled")
+    __slots__ = ("index", "current", "last", "idle_since", "idled", "from_idle")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -27,6 +27,7 @@ class CPU:
         # invariant: idle_since is None exactly while current is not None
         self.idle_since: int | None = 0
         self.idled = 0   # ns idle before ``current`` was assigned (0: handed over busy)
+        self.from_idle = False  # ``current`` got this CPU while it idled (not handed over)
 
 
 class Scheduler:
@@ -75,6 +76,7 @@ class Scheduler:
                                       f"{cpu.current.name}")
         cpu.current = th
         cpu.idled = self.clock() - cpu.idle_since
+        cpu.from_idle = True
         cpu.idle_since = None
         th.cpu = index
 
@@ -98,6 +100,7 @@ class Scheduler:
             return
         cpu.current = nxt
         cpu.idled = 0
+        cpu.from_idle = False
         nxt.cpu = index
         nxt.dispatched(index)
 

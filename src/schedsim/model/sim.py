@@ -133,18 +133,22 @@ class Sim:
     def switch_cost(self, prev, th, index: int) -> tuple[int, str | None, bool]:
         """(cost, level, migrated) of putting ``th`` on CPU ``index`` after ``prev``.
 
-        On a CPU that had been idle, the profile's cold start is added, and its
-        idle wake-up too unless ``th`` woke from its own timer (a sleep's
+        ``cross_cpu_wakeup`` is paid when the thread moves to another CPU than
+        it last ran on, or when another unit woke it onto an idle CPU (the
+        waker keeps its own: the wake-up is an interrupt to the other CPU,
+        which is what ``schedsim calibrate`` measures as 2-CPU minus 1-CPU
+        hand-off).  On a CPU that had been idle, the profile's cold start is
+        added, and its idle wake-up too unless a timer woke ``th`` (a sleep's
         overshoot already holds that latency).
         """
         migrate = th.last_cpu is not None and th.last_cpu != index
-        costs = self.costs
-        cost = costs["cross_cpu_wakeup"] if migrate else 0
-        idled = self.sched.cpus[index].idled
-        if idled:
-            cost += self.profile.cold_start(idled)
-            if not th.timer_woke:
-                cost += self.profile.idle_wakeup(idled)
+        cpu, costs = self.sched.cpus[index], self.costs
+        remote = cpu.from_idle and th.woken_by == "unit"
+        cost = costs["cross_cpu_wakeup"] if migrate or remote else 0
+        if cpu.idled:
+            cost += self.profile.cold_start(cpu.idled)
+            if th.woken_by in ("unit", "device"):
+                cost += self.profile.idle_wakeup(cpu.idled)
         if prev is None or prev is th:
             return cost, ("thread" if cost else None), migrate
         if prev.process is th.process:
@@ -168,6 +172,7 @@ class Sim:
     def start_thread(self, th: Thread, creator: int | None = None, cost: int | None = None) -> None:
         """Record ``th``'s spawn and start its SimPy process."""
         th.started = True
+        th.woken_by = "unit" if creator is not None else "start"
         th.process.live += 1
         th.record("spawn", peer=creator, cost=cost)
         th.proc = self.env.process(self._thread_body(th))

@@ -23,7 +23,7 @@ class Thread:
                  "weight", "vruntime", "abs_deadline", "done", "exit_index", "joiners",
                  "dispatch_ev", "proc", "loop", "coros", "requests", "pending", "due",
                  "started", "killed", "kill_cause", "t0", "on_start", "last_run",
-                 "timer_woke")
+                 "woken_by")
 
     def __init__(self, sim, process, spec, unit: int) -> None:
         self.sim = sim
@@ -59,7 +59,7 @@ class Thread:
         self.t0 = 0                          # when the thread was started
         self.on_start = None                 # waiter of the thread that started this one
         self.last_run: int | None = None     # index of this thread's latest run event
-        self.timer_woke = False              # its last wake-up had no cause (a timer, a device)
+        self.woken_by = "start"              # its last wake-up: "unit", "timer", "device" or "start"
 
     # -- recording ----------------------------------------------------------------
     @property
@@ -187,7 +187,8 @@ class Thread:
         self.record("block", reason=reason, obj=obj, value=value)
         self._leave("block")
         cause, payload, cost = yield event
-        self.timer_woke = cause is None   # a timer or a device, not another unit
+        self.woken_by = ("device" if reason == "io" else "timer" if reason == "sleep" or cause is None
+                         else "unit")   # (an I/O completion names its request as cause)
         self.record("wake", cause=cause, cost=cost)
         yield from self.get_cpu()
         return payload
