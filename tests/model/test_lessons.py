@@ -77,6 +77,18 @@ def test_switch_costs_order_coroutine_thread_process():
     assert coro * 100 < threads < procs
 
 
+def test_idle_wakeup_answers_later_after_the_cpus_idled():
+    trace = sim("idle-wakeup")
+    sent = {e.value: e.t for e in trace.select("send") if e.obj == "requests"}
+    late = {e.label.removeprefix("served "): e.t - sent[e.label.removeprefix("served ")]
+            for e in trace.select("emit")}
+    p = load_profile()
+    hot = p.cost("cross_cpu_wakeup")
+    assert [late[f"hot {i}"] for i in (1, 2, 3)] == pytest.approx([hot] * 3, abs=1_000)
+    cold = hot + p.idle_wakeup(100 * MS) + p.cold_start(100 * MS)
+    assert [late[f"cold {i}"] for i in (1, 2, 3)] == pytest.approx([cold] * 3, abs=1_000)
+
+
 def test_creation_cost_order_generator_thread_fork_spawn():
     trace = sim("creation-cost")
     t = [emit_time(trace, x) for x in ("start", "10 generators created", "10 threads created",
