@@ -57,16 +57,21 @@ def test_baozi_processes_copy_values_through_ipc():
 
 
 def test_fork_memory_children_and_threads_see_what_they_should():
-    assert labels(sim("fork-memory")) == [
-        "child: x = 1", "helper thread: x = 2", "child: x = 3 after its own write",
-        "parent: x = 2"]
+    lines = labels(sim("fork-memory"))
+    # the child and the helper thread run at once: only each one's own order is fixed
+    assert sorted(lines) == sorted(["child: x = 1", "helper thread: x = 2",
+                                    "child: x = 3 after its own write", "parent: x = 2"])
+    assert lines.index("child: x = 1") < lines.index("child: x = 3 after its own write")
+    assert lines[-1] == "parent: x = 2"
 
 
 def test_fork_memory_reads_record_the_value_seen():
     trace = sim("fork-memory")
-    reads = [(trace.units[trace.units[e.unit].parent].name, e.value)
-             for e in trace.select("mem") if e.reason == "read"]
-    assert reads == [("child", 1), ("parent", 2), ("child", 3), ("parent", 2)]
+    reads: dict = {}
+    for e in trace.select("mem"):
+        if e.reason == "read":
+            reads.setdefault(trace.units[trace.units[e.unit].parent].name, []).append(e.value)
+    assert reads == {"child": [1, 3], "parent": [2, 2]}
 
 
 def test_switch_costs_order_coroutine_thread_process():

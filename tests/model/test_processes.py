@@ -35,9 +35,18 @@ processes:
     threads:
       main: [{get: {queue: ch, as: m}}, {emit: "b got {m}"}]
 """)
-    send = [e for e in trace.select("send") if e.obj == "ch"][0]
+    send_index = [i for i in trace.indices("send") if trace[i].obj == "ch"][0]
+    send = trace[send_index]
     spawn_b = trace.select("spawn", trace.unit_by_name("b").id)[0]
-    assert send.t - spawn_b.t == 16_600 + 10 * 300
+    # the first put starts the queue's feeder thread (Thread.start), then returns
+    assert send.t - spawn_b.t == 43_000
+    feeder = trace.unit_by_name("QueueFeederThread (ch)")
+    assert feeder.attrs == {"feeder": "ch", "daemon": True}
+    assert trace.units[feeder.parent].name == "a"
+    # the feeder pickles and writes (per message and per KiB) before b can read it
+    recv = [e for e in trace.select("recv") if e.obj == "ch"][0]
+    assert recv.cause == send_index                  # b's recv names a's put
+    assert recv.t - send.t >= 16_600 + 10 * 300
     assert labels(trace) == ["b got hello"]
     check_invariants(trace)
 
@@ -119,3 +128,45 @@ def test_blocking_call_in_a_task_blocks_the_whole_loop():
     nonblocking = run(text.replace("{sleep: 10ms}", "{await: {sleep: 10ms}}"))
     assert labels(nonblocking) == ["b woke", "a slept (blocking)"]
     check_invariants(trace)
+
+
+def test_a_multiprocessing_queue_put_returns_before_the_feeder_writes():
+    """Queue.put buffers and notifies the queue's feeder thread; the process ends only
+    after its feeder has flushed (multiprocessing joins it at exit)."""
+    trace = run(HEAD + """machine: {cpus: 2}
+ipc: {ch: 0}
+processes:
+  a:
+    threads:
+      main:
+        - spawn: b
+        - put: {queue: ch, value: 1, size: 64}
+        - emit: put returned
+  b:
+    start: fork
+    threads:
+      main: [{get: {queue: ch, as: m}}, {emit: "b got {m}"}]
+""")
+    feeder = trace.unit_by_name("QueueFeederThread (ch)").id
+    a = trace.unit_by_name("a").id
+    assert emit_time(trace, "put returned") < emit_time(trace, "b got 1")
+    # the feeder spends the IPC cost: per message and per KiB
+    running = [e for e in trace.select("run") if e.unit == feeder]
+    assert running and trace.select("exit", feeder)[0].t - running[0].t >= 16_600 + 64 * 300
+    # the process ends after its feeder, which ends after the last other thread
+    assert trace.select("exit", a)[0].t >= trace.select("exit", feeder)[0].t
+    check_invariants(trace)
+
+
+def test_no_feeder_for_a_process_that_never_puts_to_ipc():
+    trace = run(HEAD + """ipc: {ch: 0}
+processes:
+  a:
+    threads:
+      main: [{spawn: b}, {get: {queue: ch, as: m}}]
+  b:
+    threads:
+      main: [{put: {queue: ch, value: 1}}]
+""")
+    feeders = [u for u in trace.units if u.attrs.get("feeder")]
+    assert [(trace.units[u.parent].name, u.attrs["feeder"]) for u in feeders] == [("b", "ch")]

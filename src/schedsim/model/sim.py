@@ -22,6 +22,7 @@ from ..profile import load_profile
 from ..trace import Header, Recorder, Trace, TraceWriter, Unit
 from . import aio, interp  # noqa: F401 - aio registers its handlers
 from .coro import Coro
+from .feeder import Feeder, feeder_channels, feeder_loop, feeder_spec
 from .gil import GIL
 from .machine import Scheduler
 from .sync import make_sync_objects
@@ -59,6 +60,7 @@ class Process:
         self.joiners: list = []
         self.exit_index: int | None = None
         self.startup = 0          # CPU time the main thread spends starting an interpreter
+        self.feeders: dict[str, Feeder] = {}   # IPC channel -> this process's feeder
         self.queues, self.locks, self.events = make_sync_objects(sim, spec)
 
 
@@ -112,11 +114,16 @@ class Sim:
             proc.parent = parent
             for tspec in spec.threads.values():
                 self._layout_thread(proc, tspec)
+            for name in feeder_channels(spec, self.channels):
+                th = self._layout_thread(proc, feeder_spec(name), {"feeder": name,
+                                                                     "daemon": True})
+                th.feeder = proc.feeders[name] = Feeder(self.channels[name], th)
 
-    def _layout_thread(self, proc: Process, tspec) -> None:
+    def _layout_thread(self, proc: Process, tspec, extra: dict | None = None) -> Thread:
         units = self.units
         attrs = {k: getattr(tspec, k) for k in ("priority", "nice", "period", "deadline")
                  if getattr(tspec, k)}
+        attrs.update(extra or {})
         if tspec.asyncio:
             attrs["asyncio"] = True
         th = Thread(self, proc, tspec, len(units))
@@ -128,6 +135,7 @@ class Sim:
             units.append(Unit(coro.unit, "coroutine", cspec.name, th.unit,
                               attrs={"kind": cspec.kind}))
             th.coros[cspec.name] = coro
+        return th
 
     # -- costs -------------------------------------------------------------------
     def switch_cost(self, prev, th, index: int) -> tuple[int, str | None, bool]:
@@ -143,7 +151,8 @@ class Sim:
         """
         migrate = th.last_cpu is not None and th.last_cpu != index
         cpu, costs = self.sched.cpus[index], self.costs
-        remote = cpu.from_idle and th.woken_by == "unit"
+        # (idle for 0 ns: the waker's own CPU, freed as the waker blocked right after)
+        remote = cpu.from_idle and cpu.idled > 0 and th.woken_by == "unit"
         cost = costs["cross_cpu_wakeup"] if migrate or remote else 0
         if cpu.idled:
             cost += self.profile.cold_start(cpu.idled)
@@ -187,7 +196,9 @@ class Sim:
                 yield from th.spend(th.process.startup)   # interpreter start-up (spawn)
             if th.on_start is not None:
                 th.on_start(th.last_run, None)
-            if th.spec.period:
+            if th.feeder is not None:
+                yield from feeder_loop(th)
+            elif th.spec.period:
                 yield from interp.HANDLERS["__periodic__"](th)
             elif th.spec.asyncio:
                 yield from interp.HANDLERS["__asyncio__"](th)
@@ -237,6 +248,10 @@ class Sim:
             ev.succeed((th.exit_index, None, None))
         proc = th.process
         proc.live -= 1
+        if th.feeder is None and proc.feeders and not any(
+                t.started and not t.done and t.feeder is None for t in proc.threads.values()):
+            for feeder in proc.feeders.values():      # multiprocessing's atexit join
+                feeder.close(exit_index)
         if proc.live == 0:
             self._finish_process(proc)
 

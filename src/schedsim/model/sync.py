@@ -89,11 +89,16 @@ def put_item(ctx: Ctx, q: Queue, value) -> int:
     """Append (or hand to a waiting getter); returns the ``send`` event index."""
     ctx.thread.check_on_cpu()
     cause = ctx.thread.record("send", unit=ctx.unit, obj=q.name, value=value)
+    deliver(q, value, cause)
+    return cause
+
+
+def deliver(q: Queue, value, cause: int) -> None:
+    """Hand ``(value, cause)`` to a waiting getter, else queue it."""
     if q.getters:
         q.getters.popleft()(cause, (value, cause))
     else:
         q.items.append((value, cause))
-    return cause
 
 
 def take_item(ctx: Ctx, q: Queue):
@@ -110,6 +115,10 @@ def op_put(ctx, op):
     th = ctx.thread
     q = find_queue(ctx, op, op.arg["queue"])
     value = value_of(ctx, op, op.arg["value"])
+    feeder = th.process.feeders.get(q.name) if q.kind == "ipc" else None
+    if feeder is not None:                  # multiprocessing.Queue: its feeder thread writes
+        yield from feeder.put(ctx, value, op.arg["size"])
+        return
     if q.kind == "ipc":
         costs = ctx.sim.costs
         yield from th.spend(costs["ipc_per_message"] + costs["ipc_per_kib"] * op.arg["size"])

@@ -23,7 +23,7 @@ class Thread:
                  "weight", "vruntime", "abs_deadline", "done", "exit_index", "joiners",
                  "dispatch_ev", "proc", "loop", "coros", "requests", "pending", "due",
                  "started", "killed", "kill_cause", "t0", "on_start", "last_run",
-                 "woken_by")
+                 "woken_by", "feeder")
 
     def __init__(self, sim, process, spec, unit: int) -> None:
         self.sim = sim
@@ -60,6 +60,7 @@ class Thread:
         self.on_start = None                 # waiter of the thread that started this one
         self.last_run: int | None = None     # index of this thread's latest run event
         self.woken_by = "start"              # its last wake-up: "unit", "timer", "device" or "start"
+        self.feeder = None                   # the Feeder whose thread this is, if any
 
     # -- recording ----------------------------------------------------------------
     @property
