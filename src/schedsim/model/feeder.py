@@ -85,6 +85,8 @@ def feeder_loop(th):
 def _ops(program):
     for op in program:
         yield op
+        if op.name == "await":      # an asyncio task's put goes straight to the queue
+            continue
         for part in (op.arg, *op.opts.values()):
             yield from _nested(part)
 
