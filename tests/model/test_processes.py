@@ -171,16 +171,3 @@ processes:
     feeders = [u for u in trace.units if u.attrs.get("feeder")]
     assert [(trace.units[u.parent].name, u.attrs["feeder"]) for u in feeders] == [("b", "ch")]
 
-
-def test_an_asyncio_task_awaiting_a_put_needs_no_feeder():
-    trace = run(HEAD + """ipc: {ch: 0}
-processes:
-  a:
-    threads:
-      main:
-        asyncio: true
-        program: [{spawn: [t]}, {await: {join: [t]}}]
-        tasks:
-          t: [{await: {put: {queue: ch, value: 1}}}]
-""")
-    assert not [u for u in trace.units if u.attrs.get("feeder")]

@@ -85,7 +85,7 @@ def feeder_loop(th):
 def _ops(program):
     for op in program:
         yield op
-        if op.name == "await":      # an asyncio task's put goes straight to the queue
+        if op.name == "await":      # (tasks may only await asyncio queues)
             continue
         for part in (op.arg, *op.opts.values()):
             yield from _nested(part)
