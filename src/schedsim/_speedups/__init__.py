@@ -88,8 +88,8 @@ def eval_floor(mode: int) -> None:
     _genhook.eval_floor(mode)
 
 
-class CGeneratorHook:
-    """The C profile hook, with the ``install()``/``uninstall()`` of the Python one.
+class _CompiledHook:
+    """What both compiled hooks share: the C ``Hook`` object and its buffer.
 
     ``events`` is the list raw tuples go to; ``flush()`` is called when it
     holds ``chunk`` tuples; ``code_info(code)`` says whether a generator's
@@ -104,6 +104,14 @@ class CGeneratorHook:
             raise RuntimeError("schedsim._speedups._genhook is not built")
         self.hook = _genhook.Hook(events, flush, code_info, tuple(codes), chunk, packed)
 
+    def drain(self) -> None:
+        """Packed mode: append the buffered records to the list now (else nothing)."""
+        self.hook.drain()
+
+
+class CGeneratorHook(_CompiledHook):
+    """The C profile hook, with the ``install()``/``uninstall()`` of the Python one."""
+
     def install(self) -> None:
         """Hook the calling thread and every thread started from now on."""
         threading.setprofile(self.hook)  # a new thread's first event switches it to C
@@ -115,12 +123,8 @@ class CGeneratorHook:
         threading.setprofile(None)
         self.hook.drain()
 
-    def drain(self) -> None:
-        """Packed mode: append the buffered records to the list now (else nothing)."""
-        self.hook.drain()
 
-
-class EvalGeneratorHook:
+class EvalGeneratorHook(_CompiledHook):
     """The C hook as a PEP 523 eval-frame function (arguments as :class:`CGeneratorHook`).
 
     One install covers every thread of the interpreter, also threads that
@@ -131,13 +135,6 @@ class EvalGeneratorHook:
     ``close`` (the profile hooks say ``send`` and ``next``).
     """
 
-    def __init__(self, events: list, flush: Callable[[], None],
-                 code_info: Callable[[object], tuple], codes: tuple[int, int, int, int],
-                 chunk: int, packed: int | None = None) -> None:
-        if _genhook is None:
-            raise RuntimeError("schedsim._speedups._genhook is not built")
-        self.hook = _genhook.Hook(events, flush, code_info, tuple(codes), chunk, packed)
-
     def install(self) -> None:
         """Record every generator resume in every thread from now on."""
         self.hook.install_eval()
@@ -145,10 +142,6 @@ class EvalGeneratorHook:
     def uninstall(self) -> None:
         """Stop recording (restore the default eval-frame function) and :meth:`drain`."""
         self.hook.uninstall_eval()
-        self.hook.drain()
-
-    def drain(self) -> None:
-        """Packed mode: append the buffered records to the list now (else nothing)."""
         self.hook.drain()
 
 
