@@ -19,46 +19,11 @@ from schedsim import _speedups
 from schedsim.real import genhook
 from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, WARN, RawLog, read_raw
 
+from . import hookprog
 from .conftest import PYTHON
-
-CODES = (GSTART, GRESUME, GYIELD, GEND)
-PACKED = -7  # a code no other raw event uses
+from .hookprog import CODES, PACKED, Log, consumer, inner, normalized, outer
 pytestmark = pytest.mark.skipif(not _speedups.available(),
                                 reason="C extension schedsim._speedups._genhook not built")
-
-
-class Log:
-    """Stands in for RawLog: the events list and a flush that keeps what it drains."""
-
-    def __init__(self):
-        self.events, self.drained, self.flushes = [], [], 0
-
-    def flush(self):
-        self.flushes += 1
-        chunk = self.events[:]
-        del self.events[:len(chunk)]
-        self.drained.extend(chunk)
-
-    def all(self):
-        return _speedups.expand_packed(self.drained + self.events, PACKED, CODES)
-
-
-def consumer():
-    seen = []
-    while True:
-        try:
-            seen.append((yield len(seen)))
-        except KeyError:
-            yield "caught"
-
-
-def inner():
-    yield 1
-    return 2
-
-
-def outer():
-    yield (yield from inner())
 
 
 def program():
@@ -94,30 +59,13 @@ def eval_hook(log, chunk=CHUNK, packed=None):
 
 
 def record(factory, body=program):
-    log = Log()
-    hook = factory(log)
-    hook.install()
-    try:
-        body()
-    finally:
-        hook.uninstall()
-    return log
-
-
-def normalized(events):
-    """Raw tuples with times dropped, threads numbered, generators numbered by their start."""
-    tids, keys, out = {}, {}, []
-    for code, _t, tid, key, *rest in events:
-        if code == GSTART:
-            keys[key] = len(out)
-        out.append((code, tids.setdefault(tid, len(tids)), keys.get(key, -1), *rest))
-    return out
+    return hookprog.record(factory, body)
 
 
 @pytest.mark.parametrize("packed", [None, PACKED], ids=["tuples", "packed"])
 def test_eval_hook_records_what_the_python_hook_records(packed):
-    py = normalized(record(genhook.ProfileHook).all())
-    ev = normalized(record(lambda lg: eval_hook(lg, 64, packed)).all())
+    py = normalized(record(genhook.ProfileHook).expanded())
+    ev = normalized(record(lambda lg: eval_hook(lg, 64, packed)).expanded())
     assert len(py) > 100
     assert ev == py
     hows = {e[3] for e in ev if e[0] == GRESUME}
@@ -131,7 +79,7 @@ def test_send_none_is_next_and_finalisation_is_close():
         c.send(None)                                    # priming by send(None)
         c.send(None)
         del c                                           # finalised while suspended
-    ev = normalized(record(eval_hook, body).all())
+    ev = normalized(record(eval_hook, body).expanded())
     assert [e[0] for e in ev] == [GSTART, GYIELD, GRESUME, GYIELD, GRESUME, GEND]
     assert ev[0][4] == "next" and ev[2][3] == "next" and ev[4][3] == "close"
 
@@ -149,7 +97,7 @@ def test_install_and_uninstall_are_idempotent_and_restore_the_default():
     assert _speedups.eval_owner() == "default"
     c = consumer()
     next(c)
-    assert log.all() == []                              # nothing recorded after uninstall
+    assert log.expanded() == []                              # nothing recorded after uninstall
 
 
 def test_refuses_when_another_eval_function_is_installed():
@@ -235,7 +183,7 @@ def test_threads_started_before_install_are_recorded():
     t.join()
     hook.uninstall()
     assert done == [1]
-    ev = [e for e in log.all() if e[2] == t.native_id]
+    ev = [e for e in log.expanded() if e[2] == t.native_id]
     assert [(e[0], e[4] if e[0] == GRESUME else None) for e in ev] == [
         (GSTART, None), (GYIELD, None), (GRESUME, "send"), (GYIELD, None),
         (GRESUME, "close"), (GEND, None)]              # finalised as early() returns
@@ -246,7 +194,7 @@ def test_resumer_is_the_calling_function():
         c = consumer()
         next(c)
         c.send(1)
-    ev = record(eval_hook, driver).all()
+    ev = record(eval_hook, driver).expanded()
     assert ev[0][4:] == ("consumer", "next", "test_resumer_is_the_calling_function.<locals>"
                                              ".driver")
     assert ev[2][4:] == ("send", "test_resumer_is_the_calling_function.<locals>.driver")
@@ -269,7 +217,7 @@ def test_a_failing_code_info_is_reported_and_the_program_goes_on(monkeypatch):
     finally:
         hook.uninstall()
     assert seen and {type(u.exc_value) for u in seen} == {LookupError}
-    assert log.all() == []
+    assert log.expanded() == []
 
 
 def test_generator_uninstalling_the_hook_records_no_yield():
@@ -282,7 +230,7 @@ def test_generator_uninstalling_the_hook_records_no_yield():
     hook.install()
     g = stopper()
     next(g)
-    assert [e[0] for e in log.all()] == [GSTART]
+    assert [e[0] for e in log.expanded()] == [GSTART]
 
 
 @pytest.mark.parametrize("packed", [None, PACKED], ids=["tuples", "packed"])
@@ -301,7 +249,7 @@ def test_fork_child_keeps_recording_with_its_own_thread_id(packed):
             d = consumer()
             next(d)
             hook.drain()
-            ev = log.all()
+            ev = log.expanded()
             os.write(w, repr([(e[0], e[2], e[4] if e[0] == GSTART else "") for e in ev]).encode())
         finally:
             os._exit(0)
@@ -311,7 +259,7 @@ def test_fork_child_keeps_recording_with_its_own_thread_id(packed):
     os.close(r)
     os.waitpid(pid, 0)
     assert child == repr([(GSTART, pid, "consumer"), (GYIELD, pid, "")])
-    assert [e[0] for e in log.all()] == [GSTART, GYIELD]
+    assert [e[0] for e in log.expanded()] == [GSTART, GYIELD]
 
 
 def test_eval_floor_modes():
@@ -387,7 +335,7 @@ def test_uninstall_and_drop_while_another_thread_is_inside_a_generator():
     go.set()
     t.join()
     assert out == ["after"]
-    assert [e[0] for e in log.all()] == [GSTART]        # the yield came after the uninstall
+    assert [e[0] for e in log.expanded()] == [GSTART]        # the yield came after the uninstall
 
 
 @pytest.mark.parametrize("env", ["python", "auto"])

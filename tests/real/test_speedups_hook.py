@@ -15,45 +15,12 @@ import pytest
 
 from schedsim import _speedups
 from schedsim.real import genhook
-from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD
+from schedsim.real.rawlog import CHUNK, GRESUME, GSTART, GYIELD
 
-CODES = (GSTART, GRESUME, GYIELD, GEND)
+from . import hookprog
+from .hookprog import CODES, PACKED, Log, consumer, normalized, outer
 needs_c = pytest.mark.skipif(not _speedups.available(),
                              reason="C extension schedsim._speedups._genhook not built")
-
-
-class Log:
-    """Stands in for RawLog: the events list and a flush that keeps what it drains."""
-
-    def __init__(self):
-        self.events, self.drained, self.flushes = [], [], 0
-
-    def flush(self):
-        self.flushes += 1
-        chunk = self.events[:]
-        del self.events[:len(chunk)]
-        self.drained.extend(chunk)
-
-    def all(self):
-        return self.drained + self.events
-
-
-def consumer():
-    seen = []
-    while True:
-        try:
-            seen.append((yield len(seen)))
-        except KeyError:
-            yield "caught"
-
-
-def inner():
-    yield 1
-    return 2
-
-
-def outer():
-    yield (yield from inner())
 
 
 def program():
@@ -85,14 +52,7 @@ def program():
 
 
 def record(hook_factory, body=program):
-    log = Log()
-    hook = hook_factory(log)
-    hook.install()
-    try:
-        body()
-    finally:
-        hook.uninstall()
-    return log
+    return hookprog.record(hook_factory, body)
 
 
 def py_hook(log):
@@ -101,16 +61,6 @@ def py_hook(log):
 
 def c_hook(log, chunk=CHUNK):
     return _speedups.CGeneratorHook(log.events, log.flush, genhook.code_info, CODES, chunk)
-
-
-def normalized(events):
-    """Raw tuples with times dropped, threads numbered, generators numbered by their start."""
-    tids, keys, out = {}, {}, []
-    for code, _t, tid, key, *rest in events:
-        if code == GSTART:
-            keys[key] = len(out)
-        out.append((code, tids.setdefault(tid, len(tids)), keys.get(key, -1), *rest))
-    return out
 
 
 @needs_c
@@ -190,7 +140,6 @@ def test_profile_is_removed_after_uninstall():
     assert sys.getprofile() is None and threading.getprofile() is None
 
 
-PACKED = -7  # a code no other raw event uses
 
 
 def c_packed(log, chunk=CHUNK):

@@ -1,0 +1,69 @@
+"""What the generator-hook tests share: a stand-in raw log, the generators
+they drive, and how their raw events are compared."""
+
+from schedsim import _speedups
+from schedsim.real.rawlog import GEND, GRESUME, GSTART, GYIELD
+
+CODES = (GSTART, GRESUME, GYIELD, GEND)
+PACKED = -7  # a code no other raw event uses
+
+
+class Log:
+    """Stands in for RawLog: the events list and a flush that keeps what it drains."""
+
+    def __init__(self):
+        self.events, self.drained, self.flushes = [], [], 0
+
+    def flush(self):
+        self.flushes += 1
+        chunk = self.events[:]
+        del self.events[:len(chunk)]
+        self.drained.extend(chunk)
+
+    def all(self):
+        """Everything recorded, as appended (packed blocks left packed)."""
+        return self.drained + self.events
+
+    def expanded(self):
+        """Everything recorded, packed blocks (code PACKED) expanded."""
+        return _speedups.expand_packed(self.all(), PACKED, CODES)
+
+
+def consumer():
+    seen = []
+    while True:
+        try:
+            seen.append((yield len(seen)))
+        except KeyError:
+            yield "caught"
+
+
+def inner():
+    yield 1
+    return 2
+
+
+def outer():
+    yield (yield from inner())
+
+
+def record(factory, body):
+    """Run ``body`` under the hook ``factory(log)`` makes; returns the log."""
+    log = Log()
+    hook = factory(log)
+    hook.install()
+    try:
+        body()
+    finally:
+        hook.uninstall()
+    return log
+
+
+def normalized(events):
+    """Raw tuples with times dropped, threads numbered, generators numbered by their start."""
+    tids, keys, out = {}, {}, []
+    for code, _t, tid, key, *rest in events:
+        if code == GSTART:
+            keys[key] = len(out)
+        out.append((code, tids.setdefault(tid, len(tids)), keys.get(key, -1), *rest))
+    return out
