@@ -1,6 +1,10 @@
 """What the generator-hook tests share: a stand-in raw log, the generators
 they drive, and how their raw events are compared."""
 
+import threading
+
+import pytest
+
 from schedsim import _speedups
 from schedsim.real.rawlog import GEND, GRESUME, GSTART, GYIELD
 
@@ -45,6 +49,34 @@ def inner():
 
 def outer():
     yield (yield from inner())
+
+
+def exercise():
+    """Sends, next, throw (caught and escaping), close and yield from."""
+    c = consumer()
+    next(c)
+    for i in range(50):
+        c.send(i)
+    c.throw(KeyError)
+    next(c)
+    c.close()
+    list(outer())
+    e = consumer()
+    next(e)
+    with pytest.raises(ValueError):
+        e.throw(ValueError)
+
+
+def in_a_thread():
+    """A generator started, sent to and closed by another thread."""
+    def worker():
+        g = consumer()
+        next(g)
+        g.send("t")
+        g.close()
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
 
 
 def record(factory, body):

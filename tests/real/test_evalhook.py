@@ -21,36 +21,17 @@ from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, WARN, Raw
 
 from . import hookprog
 from .conftest import PYTHON
-from .hookprog import CODES, PACKED, Log, consumer, inner, normalized, outer
+from .hookprog import CODES, PACKED, Log, consumer, exercise, in_a_thread, inner, normalized
 pytestmark = pytest.mark.skipif(not _speedups.available(),
                                 reason="C extension schedsim._speedups._genhook not built")
 
 
 def program():
     """Sends, next, throw (caught and escaping), close, yield from, a for-loop, a thread."""
-    c = consumer()
-    next(c)
-    for i in range(50):
-        c.send(i)
-    c.throw(KeyError)
-    next(c)
-    c.close()
-    list(outer())
-    e = consumer()
-    next(e)
-    with pytest.raises(ValueError):
-        e.throw(ValueError)
+    exercise()
     for _ in inner():
         pass
-
-    def worker():
-        g = consumer()
-        next(g)
-        g.send("t")
-        g.close()
-    t = threading.Thread(target=worker)
-    t.start()
-    t.join()
+    in_a_thread()
 
 
 def eval_hook(log, chunk=CHUNK, packed=None):

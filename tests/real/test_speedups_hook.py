@@ -18,37 +18,18 @@ from schedsim.real import genhook
 from schedsim.real.rawlog import CHUNK, GRESUME, GSTART, GYIELD
 
 from . import hookprog
-from .hookprog import CODES, PACKED, Log, consumer, normalized, outer
+from .hookprog import CODES, PACKED, Log, consumer, exercise, in_a_thread, normalized
 needs_c = pytest.mark.skipif(not _speedups.available(),
                              reason="C extension schedsim._speedups._genhook not built")
 
 
 def program():
     """Sends, next, throw (caught and uncaught), close, yield from, finalisation, a thread."""
-    c = consumer()
-    next(c)
-    for i in range(50):
-        c.send(i)
-    c.throw(KeyError)
-    next(c)
-    c.close()
+    exercise()
     d = consumer()
     next(d)
     del d                      # finalised while suspended
-    list(outer())
-    e = consumer()
-    next(e)
-    with pytest.raises(ValueError):
-        e.throw(ValueError)
-
-    def worker():
-        g = consumer()
-        next(g)
-        g.send("t")
-        g.close()
-    t = threading.Thread(target=worker)
-    t.start()
-    t.join()
+    in_a_thread()
 
 
 def record(hook_factory, body=program):
