@@ -19,7 +19,7 @@ import pytest
 from schedsim.real.build import build_trace
 from schedsim.real.kernel import KIN, KOUT, KWAKE
 from schedsim.real.rawlog import EMIT, START, read_raw
-from schedsim.trace import Header, columns, save
+from schedsim.trace import Header, save
 
 DATA = Path(__file__).parent / "data" / "raw_mixed"
 MAIN, CHILD = 25204, 25206  # the pids (= main thread ids) of the recorded run
@@ -43,16 +43,6 @@ def recorded_inputs():
     header = Header(source="real", producer={"program": "program.py"}, version="fixture",
                     meta={"status": 0, "timed_out": False})
     return header, files, 0, samples, kernel
-
-
-@pytest.fixture(params=["compiled", "python"])
-def column_impl(request, monkeypatch):
-    """Run a test with the compiled column helper and with the pure-Python one."""
-    if request.param == "python":
-        monkeypatch.setattr(columns, "compiled", None)
-    elif columns.compiled is None:
-        pytest.skip("schedsim.trace._columns is not built")
-    return request.param
 
 
 def test_recorded_run_builds_the_same_bytes_as_before(tmp_path, column_impl):

@@ -18,16 +18,6 @@ from schedsim.trace.events import KINDS
 from schedsim.trace.jsonl import _dumps, dump, event_json
 
 
-@pytest.fixture(params=["compiled", "python"])
-def impl(request, monkeypatch):
-    """The column helper under test (the compiled one is skipped when not built)."""
-    if request.param == "python":
-        monkeypatch.setattr(columns, "compiled", None)
-    elif columns.compiled is None:
-        pytest.skip("schedsim.trace._columns is not built")
-    return request.param
-
-
 def _trace(units: int = 3) -> Trace:
     tr = Trace(Header("real"))
     tr.new_unit("process", "p")
@@ -59,7 +49,7 @@ def _events(draw, units: int = 3):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=_events(), second=_events())
-def test_extend_is_append_one_by_one(impl, first, second):
+def test_extend_is_append_one_by_one(column_impl, first, second):
     one, bulk = _trace(), _trace()
     for ev in first + [e._replace(t=e.t + (first[-1].t if first else 0)) for e in second]:
         one.append(*ev[:3], **ev.fields())
@@ -71,7 +61,7 @@ def test_extend_is_append_one_by_one(impl, first, second):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=_events(), size=st.integers(1, 7))
-def test_json_text_is_each_event_encoded_alone(impl, events, size):
+def test_json_text_is_each_event_encoded_alone(column_impl, events, size):
     tr = _trace()
     tr.extend(events)
     text = "".join(tr.json_text(_dumps, size=size))
@@ -81,7 +71,7 @@ def test_json_text_is_each_event_encoded_alone(impl, events, size):
         assert json.loads(line) == {"t": ev.t, "unit": ev.unit, "kind": ev.kind, **ev.fields()}
 
 
-def test_dump_of_many_events_spans_pieces(impl):
+def test_dump_of_many_events_spans_pieces(column_impl):
     tr = _trace()
     tr.extend((t, t % 3, "run", t % 2 or None, None, None, None, None, None, None, None, None,
                None) for t in range(70_000))
@@ -103,7 +93,7 @@ _ROW = (None,) * 10
     ([(5, 0, "hop") + _ROW], "unknown event kind 'hop'"),
     ([(5, 0, "run")], "event 1: expected 13 fields"),
 ])
-def test_extend_refuses_bad_events_and_appends_none(impl, rows, message):
+def test_extend_refuses_bad_events_and_appends_none(column_impl, rows, message):
     tr = _trace()
     tr.append(5, 0, "run")
     with pytest.raises(ValueError, match=message):
@@ -112,7 +102,7 @@ def test_extend_refuses_bad_events_and_appends_none(impl, rows, message):
     assert "".join(tr.json_text(_dumps)) == '{"t":5,"unit":0,"kind":"run"}\n'
 
 
-def test_extend_checks_order_against_events_already_there(impl):
+def test_extend_checks_order_against_events_already_there(column_impl):
     tr = _trace()
     tr.append(10, 0, "run")
     with pytest.raises(ValueError, match="event 1 at t=9"):
