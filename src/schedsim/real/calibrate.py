@@ -24,8 +24,7 @@ from typing import Callable, TextIO
 import yaml
 
 from ..fsutil import atomic_write_text
-from ..profile import (COSTS, DEFAULT_ASYNCIO_OVERSHOOT, DEFAULT_COLD_START, DEFAULT_IDLE_WAKEUP,
-                       DEFAULT_OVERSHOOT, Profile)
+from ..profile import COSTS, CURVES, Profile
 from .calib_affinity import two_cpus
 from .calib_inproc import switch_interval_ns
 from .calib_plan import FULL, QUICK, STEPS, Figures
@@ -148,25 +147,31 @@ def cost_map(fig: Figures) -> dict[str, int]:
     return {k: max(0, round(v)) for k, v in out.items()}
 
 
+#: profile curve -> (the figures it is measured as, whether it starts from (0, 0): a CPU
+#: that never idled costs nothing extra)
+_FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_wakeup", True),
+                "cold_start": ("cold_start", True),
+                "asyncio_overshoot": ("asyncio_overshoot", False)}
+
+
 def to_profile(result: CalibrationResult, *, name: str = "calibrated") -> Profile:
     """A :class:`~schedsim.profile.Profile` from ``result``; unmeasured costs keep defaults."""
     costs = {k: v for k, (v, _) in COSTS.items()}
     costs.update(cost_map(result))
-    curve = tuple((d, max(0, round(s.median))) for d, s in result.overshoot) or DEFAULT_OVERSHOOT
     machine = dict(result.machine, source="schedsim calibrate" + (" --quick" if result.quick
                                                                   else ""))
-    return Profile(name, costs, curve, machine,
-                   _idle_curve(result.idle_wakeup, DEFAULT_IDLE_WAKEUP),
-                   _idle_curve(result.cold_start, DEFAULT_COLD_START),
-                   tuple((d, max(0, round(s.median))) for d, s in result.asyncio_overshoot)
-                   or DEFAULT_ASYNCIO_OVERSHOOT)
+    curves = {attr: _curve(getattr(result, _FROM_CURVES[key][0]), default,
+                           _FROM_CURVES[key][1])
+              for key, (attr, default, _) in CURVES.items()}
+    return Profile(name, costs, machine=machine, **curves)
 
 
-def _idle_curve(points: list, default: tuple) -> tuple:
-    """A measured idle curve, from (0, 0): a CPU that never idled costs nothing extra."""
+def _curve(points: list, default: tuple, from_zero: bool) -> tuple:
+    """The medians of a measured curve (ns), or ``default`` when nothing was measured."""
     if not points:
         return default
-    return ((0, 0),) + tuple((d, max(0, round(s.median))) for d, s in points if d > 0)
+    measured = tuple((d, max(0, round(s.median))) for d, s in points if not from_zero or d > 0)
+    return ((0, 0),) + measured if from_zero else measured
 
 
 def measured_section(result: CalibrationResult) -> dict:
@@ -174,10 +179,8 @@ def measured_section(result: CalibrationResult) -> dict:
     return {
         "stats": {k: s.as_dict() for k, s in result.stats.items()},
         "fits": {k: line.as_dict() for k, line in result.lines.items()},
-        "sleep_overshoot": [[d, s.as_dict()] for d, s in result.overshoot],
-        "idle_wakeup": [[d, s.as_dict()] for d, s in result.idle_wakeup],
-        "cold_start": [[d, s.as_dict()] for d, s in result.cold_start],
-        "asyncio_overshoot": [[d, s.as_dict()] for d, s in result.asyncio_overshoot],
+        **{key: [[d, s.as_dict()] for d, s in getattr(result, figures)]
+           for key, (figures, _) in _FROM_CURVES.items()},
         "skipped": dict(result.skipped),
     }
 
