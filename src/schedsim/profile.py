@@ -121,12 +121,9 @@ class Profile:
         (mostly while threads sleep) wakes like one idle for ``d * scale``."""
         if scale <= 0:
             raise ValueError(f"sleep scale must be positive, got {scale}")
-
-        def stretched(curve):
-            return tuple((round(d / scale), o) for d, o in curve)
-        return Profile(self.name, dict(self.costs), stretched(self.overshoot),
-                       dict(self.machine), stretched(self.idle_wakeup_curve),
-                       stretched(self.cold_start_curve), stretched(self.asyncio_overshoot_curve))
+        curves = {attr: tuple((round(d / scale), o) for d, o in getattr(self, attr))
+                  for attr, _, _ in CURVES.values()}   # every curve's axis is sleep or idle time
+        return Profile(self.name, dict(self.costs), machine=dict(self.machine), **curves)
 
     def to_yaml(self) -> str:
         """The profile as a YAML document."""
