@@ -23,6 +23,8 @@ def test_round_trip(tmp_path):
     save_profile(p, tmp_path / "mine.yaml")
     q = load_profile(tmp_path / "mine.yaml")
     assert (q.name, q.costs, q.overshoot) == (p.name, p.costs, p.overshoot)
+    assert (q.idle_wakeup_curve, q.cold_start_curve, q.asyncio_overshoot_curve) == \
+        (p.idle_wakeup_curve, p.cold_start_curve, p.asyncio_overshoot_curve)
 
 
 def test_whole_error_message_for_a_bad_cost(tmp_path):
@@ -33,6 +35,16 @@ def test_whole_error_message_for_a_bad_cost(tmp_path):
     assert str(exc.value) == (f"{bad}:3: invalid machine profile\n==> At key: costs\n"
                               "==> At key: thread_switch\n"
                               "=====> expected a non-negative integer (ns), found -5")
+
+
+def test_whole_error_message_for_a_bad_curve(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("schedsim: profile/1\nidle_wakeup:\n  - [1000000, 5]\n  - [10, 7]\n")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(bad)
+    assert str(exc.value) == (f"{bad}:2: invalid machine profile\n==> At key: idle_wakeup\n"
+                              "=====> expected a list of [idle_ns, extra_ns] pairs with "
+                              "increasing idles")
 
 
 def test_unknown_cost_and_unknown_shipped_name(tmp_path):
