@@ -2,6 +2,7 @@
 
 import os
 
+from schedsim.real import mapfile
 from schedsim.real.mapfile import INITIAL_SIZE, LENGTH, MappedFile, records
 
 
@@ -57,3 +58,20 @@ def test_a_descriptor_reused_by_the_program_is_left_alone(tmp_path):
     finally:
         os.close(reused)
 
+
+
+def test_raw_files_go_to_the_chosen_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCHEDSIM_RAW_DIR", str(tmp_path))
+    assert mapfile.memory_dir() == str(tmp_path)
+    monkeypatch.delenv("SCHEDSIM_RAW_DIR")
+    monkeypatch.setattr(mapfile, "MEMORY_DIR", str(tmp_path / "absent"))
+    assert mapfile.memory_dir() is None      # no memory directory: the system's temp dir
+    monkeypatch.setattr(mapfile, "MEMORY_DIR", str(tmp_path))
+    assert mapfile.memory_dir() == str(tmp_path)
+
+
+def test_the_map_is_backed_before_the_first_write(tmp_path):
+    f = mapfile.MappedFile(str(tmp_path / "raw.bin"))
+    # blocks allocated up front: a write into the map cannot fault for a new block
+    assert os.stat(tmp_path / "raw.bin").st_blocks * 512 >= mapfile.INITIAL_SIZE
+    f.close()

@@ -6,7 +6,10 @@ With ``write`` that is a system call on the program's own time each time
 (~30 µs on a CPU that has just idled).  Here a record is copied into a
 ``MAP_SHARED`` mapping of the file instead: the copy is in the page cache
 at once, so it survives the process being killed, and no system call is
-made until the file must grow.
+made until the file must grow.  The file's blocks are allocated and its pages
+mapped in up front (``posix_fallocate``, ``MAP_POPULATE``), so a write does
+not take a page fault on the program's time either (10–30 µs each on ext4);
+:func:`memory_dir` picks a directory in memory (``/dev/shm``) for the files.
 
 Layout: records of an 8-byte little-endian length and that many bytes.
 The length is stored after the bytes, so a record cut short by a kill reads
@@ -23,6 +26,30 @@ from typing import Iterator
 
 LENGTH = struct.Struct("<Q")
 INITIAL_SIZE = 1 << 18   # grows by doubling
+#: where raw files go unless ``SCHEDSIM_RAW_DIR`` says otherwise (when usable)
+MEMORY_DIR = "/dev/shm"
+
+
+def memory_dir() -> str | None:
+    """A directory for raw files: ``$SCHEDSIM_RAW_DIR``, else ``/dev/shm`` when it
+    is writable, else None (the system's temporary directory)."""
+    chosen = os.environ.get("SCHEDSIM_RAW_DIR")
+    if chosen:
+        return chosen
+    if os.path.isdir(MEMORY_DIR) and os.access(MEMORY_DIR, os.W_OK | os.X_OK):
+        return MEMORY_DIR
+    return None
+
+
+def _mapped(fd: int, size: int) -> mmap.mmap:
+    """A shared map of the first ``size`` bytes of ``fd``, backed and faulted in."""
+    os.ftruncate(fd, size)
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError:    # a file system without fallocate: pages are allocated on first write
+        pass
+    flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+    return mmap.mmap(fd, size, flags=flags)
 
 
 class MappedFile:
@@ -33,8 +60,7 @@ class MappedFile:
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         st = os.fstat(self._fd)
         self._identity = (st.st_dev, st.st_ino)
-        os.ftruncate(self._fd, INITIAL_SIZE)
-        self._map = mmap.mmap(self._fd, INITIAL_SIZE)
+        self._map = _mapped(self._fd, INITIAL_SIZE)
         # invariant: bytes [0, _end) hold whole records; the rest of the map is zeros
         self._end = 0
 
@@ -67,8 +93,7 @@ class MappedFile:
         size = len(self._map)
         while size < need:
             size *= 2
-        os.ftruncate(self._fd, size)
-        bigger = mmap.mmap(self._fd, size)
+        bigger = _mapped(self._fd, size)
         self._map.close()
         self._map = bigger
 

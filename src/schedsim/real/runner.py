@@ -30,6 +30,7 @@ from .build import build_trace
 from .child import ENV_CHILD, ENV_DIR, ENV_SCALE
 from .kernel import KIN, KOUT, PerfRecorder
 from .kernel import unavailable as kernel_unavailable
+from .mapfile import memory_dir
 from .procfs import group_pids, group_threads, read_thread
 from .rawlog import read_raw
 
@@ -75,7 +76,7 @@ def trace_program(program: str | os.PathLike, args=(), *, time_scale: float = 1.
     :class:`~schedsim.errors.TracerError` when the program cannot be run.
     """
     script = _check(program, cwd, time_scale, timeout, counters_interval)
-    raw_dir = tempfile.mkdtemp(prefix="schedsim-raw-")
+    raw_dir = tempfile.mkdtemp(prefix="schedsim-raw-", dir=memory_dir())
     try:
         start_wall = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
         cmd = [sys.executable, "-m", "schedsim.real.bootstrap", os.fspath(program),
