@@ -42,3 +42,16 @@ def owner_of(label: str) -> str:
 def cause_links(trace, kind="recv"):
     """(cause event, effect event) for every ``kind`` event with a cause."""
     return [(trace[e.cause], e) for e in trace.select(kind) if e.cause is not None]
+
+
+@pytest.fixture(params=["compiled", "python"])
+def writer_impl(request, monkeypatch):
+    """Run a test with the compiled raw-log writer (each event into the file as it is
+    recorded) and with the pure-Python one (buffered, written out in chunks); traced
+    programs started by the test inherit the choice.  The compiled one is skipped when
+    not built."""
+    from schedsim.real import mapfile
+    if request.param == "compiled" and mapfile._mapwriter is None:
+        pytest.skip("schedsim.real._mapwriter is not built")
+    monkeypatch.setenv(mapfile.ENV_WRITER, "auto" if request.param == "compiled" else "python")
+    return request.param

@@ -109,10 +109,10 @@ def test_make_hook_falls_back_with_a_warning(tmp_path, monkeypatch):
     finally:
         _speedups.eval_floor(0)
     assert hook.kind == "profile"
-    assert [e[3] for e in log.events if e[0] == WARN] == [
+    log.close()
+    assert [e[3] for e in read_raw(log.path)[1] if e[0] == WARN] == [
         "another eval-frame function (floor) is installed: generators are recorded with "
         "the profile hook instead"]
-    log.close()
 
 
 def test_eval_hook_wrapper_falls_back_at_install(tmp_path, monkeypatch):

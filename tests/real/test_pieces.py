@@ -22,20 +22,38 @@ def test_split_ansi_accumulates_and_drops_other_escapes():
     assert style == [{"start": 1, "end": 2, "sgr": "1"}, {"start": 2, "end": 3, "sgr": "1;31"}]
 
 
-def test_raw_log_round_trip_and_torn_chunk(tmp_path):
+def test_raw_log_round_trip_and_torn_chunk(tmp_path, writer_impl):
     log = RawLog(str(tmp_path), {"pid": 7, "main": True})
+    assert log.direct == (writer_impl == "compiled")
     log.append((EMIT, 1, 2, "x", "stdout"))
     log.flush()
-    log.append((EMIT, 3, 2, "y", "stdout"))
     log.close()
     header, events = read_raw(log.path)
-    assert header["pid"] == 7 and [e[3] for e in events] == ["x", "y"]
+    assert header["pid"] == 7 and [e[3] for e in events] == ["x"]
     data = (tmp_path / "raw-7.bin").read_bytes()
-    (tmp_path / "raw-7.bin").write_bytes(data[:-3])  # killed while writing the last chunk
-    assert [e[3] for e in read_raw(log.path)[1]] == ["x"]
+    (tmp_path / "raw-7.bin").write_bytes(data[:-3])  # cut inside the last chunk
+    assert read_raw(log.path)[1] == []
     (tmp_path / "raw-7.bin").write_bytes(data[:4])
     with pytest.raises(ValueError, match="not a schedsim raw file"):
         read_raw(log.path)
+
+
+def test_the_raw_file_holds_every_event_as_soon_as_it_is_safe(tmp_path, writer_impl):
+    """What a SIGKILL would leave: the file as it is (zeros after the records), read
+    after each step.  The compiled writer has every event in the file at once; the
+    Python one after each sync (a printed line, a sleep)."""
+    log = RawLog(str(tmp_path), {"pid": 8})
+    recorded = []
+    for i in range(3 * 4096 + 10):   # more than one chunk, and the file grows
+        event = (EMIT, i, 2, "包子" * (i % 50), "stdout", None, 1.5, ("t", 2 ** 40 + i))
+        log.append(event)
+        recorded.append(event)
+        if i % 997 == 0 or i > 3 * 4096:
+            if not log.direct:
+                log.sync()
+            assert read_raw(log.path)[1] == recorded
+    log.close()
+    assert read_raw(log.path)[1] == recorded
 
 
 def test_builder_gives_a_reused_thread_id_a_new_lane():
@@ -64,7 +82,7 @@ def test_writing_the_log_at_a_sleep_happens_on_the_sleeps_own_time(monkeypatch):
             self.events = []
             self.append = self.events.append
 
-        def flush(self):
+        def sync(self):
             real_sleep(0.1)
 
     log = SlowLog()

@@ -1,15 +1,21 @@
 """An append-only file of length-prefixed records, written through a shared map.
 
-The tracer writes its raw log out at every printed line and before every
-sleep, so that a process killed with SIGKILL still leaves its trace so far.
-With ``write`` that is a system call on the program's own time each time
-(~30 µs on a CPU that has just idled).  Here a record is copied into a
+The raw log must survive SIGKILL.  With ``write`` each write-out is a
+system call on the program's own time (~30 µs on a CPU that has just
+idled).  Here a record is copied into a
 ``MAP_SHARED`` mapping of the file instead: the copy is in the page cache
 at once, so it survives the process being killed, and no system call is
 made until the file must grow.  The file's blocks are allocated and its pages
 mapped in up front (``posix_fallocate``, ``MAP_POPULATE``), so a write does
 not take a page fault on the program's time either (10–30 µs each on ext4);
 :func:`memory_dir` picks a directory in memory (``/dev/shm``) for the files.
+
+Two writers make such files.  :class:`MappedFile` (Python) appends whole
+records: the tracer buffers events in a list and writes them out in chunks
+at each printed line, before each sleep and when the list fills.  The
+compiled ``MapWriter`` of ``mapwriter.c`` (:func:`direct_writer`) also puts
+each event into the file the moment it is recorded, so no write-out is ever
+needed and a SIGKILL loses nothing.
 
 Layout: records of an 8-byte little-endian length and that many bytes.
 The length is stored after the bytes, so a record cut short by a kill reads
@@ -24,8 +30,16 @@ import os
 import struct
 from typing import Iterator
 
+try:
+    from . import _mapwriter
+except ImportError:  # not built: MappedFile, and events buffered in Python
+    _mapwriter = None
+
 LENGTH = struct.Struct("<Q")
 INITIAL_SIZE = 1 << 18   # grows by doubling
+#: environment variable: "python" forces the pure-Python writer (the default, "auto",
+#: writes each event straight into the map when the compiled writer is built)
+ENV_WRITER = "SCHEDSIM_WRITER"
 #: where raw files go unless ``SCHEDSIM_RAW_DIR`` says otherwise (when usable)
 MEMORY_DIR = "/dev/shm"
 
@@ -39,6 +53,19 @@ def memory_dir() -> str | None:
     if os.path.isdir(MEMORY_DIR) and os.access(MEMORY_DIR, os.W_OK | os.X_OK):
         return MEMORY_DIR
     return None
+
+
+def direct_writer():
+    """A compiled ``MapWriter`` (``mapwriter.c``) that writes each event into the
+    file as it is recorded, or None: not built, or ``SCHEDSIM_WRITER=python``."""
+    if _mapwriter is None or os.environ.get(ENV_WRITER, "auto").strip().lower() == "python":
+        return None
+    return _mapwriter.MapWriter()
+
+
+def create(path: str) -> int:
+    """A descriptor of a new file at ``path`` (which must not exist)."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
 
 
 def _mapped(fd: int, size: int) -> mmap.mmap:
@@ -57,7 +84,7 @@ class MappedFile:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        self._fd = create(path)
         st = os.fstat(self._fd)
         self._identity = (st.st_dev, st.st_ino)
         self._map = _mapped(self._fd, INITIAL_SIZE)

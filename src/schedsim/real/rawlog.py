@@ -1,14 +1,14 @@
 """Raw events: what a traced process records, cheaply, before any analysis.
 
 Inside the traced program every observation is one small tuple
-``(code, t, tid, *args)`` appended to a list: ``t`` is
+``(code, t, tid, *args)``: ``t`` is
 ``time.perf_counter_ns()`` (CLOCK_MONOTONIC, shared by all processes),
-``tid`` the native thread id.  :class:`RawLog` writes the list out in
-:mod:`marshal` chunks (each prefixed by its length) to one file per
-process (``raw-<pid>.bin``) as it fills, at each printed line, before each
-sleep and at exit, so a killed process loses little; the file is written
-through a shared memory map (:mod:`.mapfile`), so those writes cost no
-system call.  The file starts with a header dict.  :func:`read_raw` reads
+``tid`` the native thread id.  :class:`RawLog` writes them as :mod:`marshal`
+chunks (each prefixed by its length) to one file per process
+(``raw-<pid>.bin``) through a shared memory map (:mod:`.mapfile`): with
+the compiled writer each event as it is recorded, else from a list as it
+fills, at each printed line, before each sleep and at exit, so a killed
+process loses little.  The file starts with a header dict.  :func:`read_raw` reads
 a file back, ignoring a torn last chunk.
 
 The tuple shapes (``args`` after ``code, t, tid``):
@@ -60,10 +60,11 @@ import gc
 import marshal
 import os
 import threading
+import time
 from typing import Any, Iterator
 
 from .._speedups import expand_packed
-from .mapfile import MappedFile, records
+from .mapfile import MappedFile, create, direct_writer, records
 
 (START, DONE, EXIT, GSTART, GRESUME, GYIELD, GEND, SLEEP, WAKE, EMIT, TSTART, TEND, TCREATE,
  BLOCKED, QPUT, QGET, ACREATE, ASTEP, ASUSP, AEND, CBSTART, CBEND, COUNTER, FORKED, PCHILD,
@@ -77,22 +78,33 @@ CHUNK = 4096
 
 
 class RawLog:
-    """The per-process buffer of raw events and the file it drains into.
+    """The per-process raw events and the file they go to.
 
-    Each chunk goes into the file's shared map whole, so a forked child never
-    inherits half-written data; :meth:`reopen` starts the child's own file,
-    keeping the same ``events`` list (hooks hold its ``append``).
+    With the compiled writer, :attr:`append` puts each event straight into
+    the file; otherwise it buffers the event in :attr:`events`, which
+    :meth:`flush` writes out as one chunk (whole, so a forked child never
+    inherits half-written data).  Hooks that buffer events themselves
+    (the compiled generator hooks) add blocks to :attr:`events` too, at
+    :attr:`drain` time.  :meth:`reopen` starts a forked child's own file,
+    keeping the same :attr:`append` and :attr:`events` (hooks hold them).
     """
 
     def __init__(self, directory: str, header: dict) -> None:
         self.directory = directory
         self.events: list[tuple] = []
-        self.append = self.events.append
+        self._writer = direct_writer()
+        #: record one raw event (never raises)
+        self.append = self.events.append if self._writer is None else self._writer.record
         self._fh = None
         self._lock = threading.Lock()
         self._owner: int | None = None  # thread inside flush (a signal handler may re-enter)
         self.drain = None  # set by a hook that buffers events itself: called before a flush
         self._open(header)
+
+    @property
+    def direct(self) -> bool:
+        """Whether each event is in the file as soon as it is recorded."""
+        return self._writer is not None
 
     def _open(self, header: dict) -> None:
         self.header = header
@@ -101,8 +113,14 @@ class RawLog:
         while os.path.exists(self.path):  # the same pid after an exec
             n += 1
             self.path = f"{base}.{n}.bin"
-        self._fh = MappedFile(self.path)
-        self._fh.append(marshal.dumps(header))
+        if self._writer is None:
+            self._fh = MappedFile(self.path)
+            self._fh.append(marshal.dumps(header))
+        else:
+            self._writer.open(create(self.path))
+            self._writer.append(marshal.dumps(header))
+            self._writer.write_pending()   # recorded in a forked child before its file
+            self._fh = self._writer
 
     def reopen(self, header: dict) -> None:
         """In a forked child: drop the parent's events and file, start this process's."""
@@ -136,9 +154,23 @@ class RawLog:
                 chunk = events[:]
                 if chunk and self._fh is not None:
                     del events[:len(chunk)]
-                    self._write(marshal.dumps(chunk))
+                    if self._writer is not None:
+                        self._writer.extend(chunk)
+                    else:
+                        self._write(marshal.dumps(chunk))
             finally:
                 self._owner = None
+
+    def sync(self) -> None:
+        """Make what was recorded so far safe against a kill (at a printed line, before
+        a sleep): with the compiled writer only what hooks buffer is left to write."""
+        if self._writer is None:
+            self.flush()
+            return
+        if self.drain is not None:
+            self.drain()
+        if self.events:
+            self.flush()
 
     def _write(self, data: bytes) -> None:
         try:
@@ -150,6 +182,10 @@ class RawLog:
         """Flush and close the file; later appends are kept in memory only."""
         if self._fh is not None:
             self.flush()
+        if self._writer is not None and self._writer.dropped:
+            self.append((WARN, time.perf_counter_ns(), threading.get_native_id(),
+                         f"{self._writer.dropped} raw events could not be written "
+                         f"(the raw log's file could not grow)"))
         if self._fh is not None:
             try:
                 self._fh.close()
