@@ -23,7 +23,8 @@
  *   .record(event)         one event into the open chunk (never raises:
  *                          an event that cannot be written is counted in
  *                          .dropped)
- *   .extend(events)        record() each item of a list
+ *   .take(events)          record() each event of a list, then empty the list
+ *                          (one step under the GIL)
  *   .close() -> end        unmap, trim the file to its records, close fd
  *   .forget()              in a forked child: unmap, close fd, keep the file
  *   .end, .dropped, .broken
@@ -314,14 +315,17 @@ static PyObject *mw_record(MapWriter *w, PyObject *event)
     Py_RETURN_NONE;
 }
 
-static PyObject *mw_extend(MapWriter *w, PyObject *events)
+static PyObject *mw_take(MapWriter *w, PyObject *events)
 {
     if (!PyList_Check(events)) {
-        PyErr_SetString(PyExc_TypeError, "extend() takes a list of events");
+        PyErr_SetString(PyExc_TypeError, "take() takes a list of events");
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(events); i++)
+    Py_ssize_t n = PyList_GET_SIZE(events);
+    for (Py_ssize_t i = 0; i < n; i++)
         record_one(w, PyList_GET_ITEM(events, i));
+    if (PyList_SetSlice(events, 0, n, NULL) != 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -461,7 +465,7 @@ static PyMethodDef mw_methods[] = {
     {"open", (PyCFunction)mw_open, METH_O, "Map a new, empty file (its descriptor)."},
     {"append", (PyCFunction)mw_append, METH_O, "Write one whole record (bytes)."},
     {"record", (PyCFunction)mw_record, METH_O, "Write one event (never raises)."},
-    {"extend", (PyCFunction)mw_extend, METH_O, "Write each event of a list."},
+    {"take", (PyCFunction)mw_take, METH_O, "Write each event of a list and empty it."},
     {"write_pending", (PyCFunction)mw_write_pending, METH_NOARGS,
      "Write the events recorded while the writer was closed."},
     {"close", (PyCFunction)mw_close, METH_NOARGS,

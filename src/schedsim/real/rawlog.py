@@ -151,13 +151,14 @@ class RawLog:
                 if self.drain is not None:
                     self.drain()
                 events = self.events
+                if self._writer is not None:
+                    if events and self._fh is not None:
+                        self._writer.take(events)    # one C call: atomic under the GIL
+                    return
                 chunk = events[:]
                 if chunk and self._fh is not None:
                     del events[:len(chunk)]
-                    if self._writer is not None:
-                        self._writer.extend(chunk)
-                    else:
-                        self._write(marshal.dumps(chunk))
+                    self._write(marshal.dumps(chunk))
             finally:
                 self._owner = None
 
@@ -169,8 +170,8 @@ class RawLog:
             return
         if self.drain is not None:
             self.drain()
-        if self.events:
-            self.flush()
+        if self.events and self._fh is not None:
+            self._writer.take(self.events)
 
     def _write(self, data: bytes) -> None:
         try:
