@@ -162,3 +162,32 @@ def test_makespan_ends_with_the_last_thread_not_the_process_teardown(rows):
     c = compare(make_trace(rows), make_trace(teardown, source="real"))
     assert c.makespan.error == 0
     assert c.ok, c.failures
+
+
+def _loop_trace(tail):
+    """A thread running an event loop: task ``t`` emits at 0 and 10 ms and ends; then
+    ``tail`` (time, unit, kind, fields) rows of asyncio.run's shutdown."""
+    tr = Trace(Header(source="real"))
+    tr.add_unit(Unit(0, "process", "p.py"))
+    tr.add_unit(Unit(1, "thread", "MainThread", 0))
+    tr.add_unit(Unit(2, "coroutine", "t", 1, attrs={"task": True}))
+    tr.add_unit(Unit(3, "coroutine", "event loop", 1, attrs={"loop": True}))
+    tr.append(0, 2, "emit", label="a")
+    tr.append(10 * S // 1000, 2, "emit", label="b")
+    tr.append(11 * S // 1000, 2, "exit")
+    for t, unit, kind, fields in tail:
+        tr.append(t, unit, kind, **fields)
+    return tr
+
+
+def test_makespan_leaves_out_asyncio_runs_shutdown_but_not_later_work():
+    """After the loop's last task, the loop's callbacks and the thread's exit are
+    asyncio.run closing down (not described by any scenario); a line printed after it
+    is work."""
+    model = _loop_trace([(11 * S // 1000, 1, "exit", {})])
+    shutdown = [(12 * S // 1000, 3, "run", {}), (12 * S // 1000 + 5000, 3, "stop", {"reason": "yield"}),
+                (13 * S // 1000, 1, "exit", {})]
+    assert compare(model, _loop_trace(shutdown)).makespan.error == 0
+    printed = shutdown[:-1] + [(13 * S // 1000, 1, "emit", {"label": "after"}),
+                               (14 * S // 1000, 1, "exit", {})]
+    assert compare(model, _loop_trace(printed)).makespan.actual == 13 * S // 1000
