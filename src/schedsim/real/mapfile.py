@@ -36,7 +36,7 @@ except ImportError:  # not built: MappedFile, and events buffered in Python
     _mapwriter = None
 
 LENGTH = struct.Struct("<Q")
-INITIAL_SIZE = 1 << 18   # grows by doubling
+INITIAL_SIZE = 1 << 16   # grows by doubling (small: a fresh child maps it in)
 #: environment variable: "python" forces the pure-Python writer (the default, "auto",
 #: writes each event straight into the map when the compiled writer is built)
 ENV_WRITER = "SCHEDSIM_WRITER"

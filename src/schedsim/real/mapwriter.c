@@ -46,7 +46,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define INITIAL_SIZE ((size_t)1 << 18)
+#define INITIAL_SIZE ((size_t)1 << 16)   /* as mapfile.INITIAL_SIZE */
 #define CHUNK_ITEMS 4096u          /* events per chunk (one marshal.loads each) */
 #define LEN 8                      /* bytes of a record's length field */
 #define LIST_HEAD 5                /* '[' and an int32 count */

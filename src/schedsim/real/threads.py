@@ -60,6 +60,11 @@ class ThreadWatch:
         if values is not None:
             self.log.append((COUNTER, _now() if at is None else at, _tid(), tid, values))
 
+    def started_at_zero(self, tid: int) -> None:
+        """Record the start counters of a thread the kernel has just created (a forked
+        child's): all zero, without reading them (~110 µs in a fresh child)."""
+        self.log.append((COUNTER, _now(), tid, tid, (0, 0, 0, 0, 0)))
+
     def starter(self, frame, event, arg) -> None:
         """A new thread's first profile event: record it, then hook the thread."""
         self.thread_started()
