@@ -186,9 +186,12 @@ def cmd_verify(args) -> int:
 def cmd_calibrate(args) -> int:
     """Measure this machine's switch, spawn, IPC and sleep costs into a profile."""
     from .real import calibrate as cal
-    bar = cal.ProgressBar()
-    result = cal.calibrate(quick=args.quick, progress=bar)
-    bar.close()
+    if args.refit:
+        result = cal.from_profile(args.refit)
+    else:
+        bar = cal.ProgressBar()
+        result = cal.calibrate(quick=args.quick, progress=bar)
+        bar.close()
     print(result.format_text())
     if args.output:
         cal.save(result, args.output)
@@ -284,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     k = command("calibrate", cmd_calibrate, "measure this machine's costs into a profile")
     k.add_argument("-o", "--output", metavar="PROFILE.yaml")
     k.add_argument("--quick", action="store_true", help="fewer samples (~15 s)")
+    k.add_argument("--refit", metavar="PROFILE.yaml",
+                   help="measure nothing: derive the costs again from the figures a profile "
+                        "written by calibrate keeps (after a model change)")
     return p
 
 

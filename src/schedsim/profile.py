@@ -33,9 +33,12 @@ COSTS: dict[str, tuple[int, str]] = {
     "fork_per_mib": (12_000, "extra fork cost per MiB of the parent's touched memory"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
     "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),
-    "ipc_per_message": (16_600, "one message through a multiprocessing.Queue (pickle + pipe)"),
+    "ipc_per_message": (16_600, "the feeder thread pickling one multiprocessing.Queue message "
+                                "into the pipe (calibrate fits it: the message's hand-off "
+                                "and switches are charged apart)"),
     "ipc_per_kib": (300, "extra IPC cost per KiB of payload"),
-    "queue_handoff": (5_000, "queue.Queue put -> get between threads of one process, one CPU"),
+    "queue_handoff": (5_000, "the putter's part of a queue.Queue hand-off to a waiting getter "
+                             "(the getter's switch is thread_switch; calibrate fits it)"),
     "gil_switch_interval": (5_000_000, "sys.getswitchinterval(): forced GIL hand-off period"),
     "emit": (0, "print a short line (format, encode, write to a pipe) before its emit; "
                 "0 in the default profile (free printing keeps the lessons' arithmetic "

@@ -82,4 +82,18 @@ def format_report(result) -> str:
     if warning:
         head.append(warning)
     return "\n".join(head + ["", "figures:"] + _figure_rows(result) + ["", "profile:"]
-                     + _cost_rows(result.costs()) + _overshoot_rows(result)) + "\n"
+                     + _cost_rows(result.costs()) + _overshoot_rows(result)
+                     + _fit_rows(result.fitted())) + "\n"
+
+
+def _fit_rows(fitted) -> list[str]:
+    """How each residual cost was fitted (see :mod:`.calib_fit`)."""
+    if not fitted:
+        return []
+    rows = ["", "fitted so that the model reproduces each probe (one-way):",
+            f"  {'cost':<18} {'probe':>10} {'model at 0':>11} {'cost':>10}"]
+    for f in fitted:
+        note = (f"  (the model stays {human_ns(f.excess)} above)" if f.excess else "")
+        rows.append(f"  {f.cost:<18} {human_ns(f.measured):>10} {human_ns(f.model_without):>11} "
+                    f"{human_ns(f.value):>10}{note}")
+    return rows

@@ -23,16 +23,19 @@ from typing import Callable, TextIO
 
 import yaml
 
+from .. import yaml as _yaml
+from ..errors import ProfileError
 from ..fsutil import atomic_write_text
 from ..profile import COSTS, CURVES, Profile
 from .calib_affinity import two_cpus
+from .calib_fit import Fitted, fit
 from .calib_inproc import switch_interval_ns
 from .calib_plan import FULL, QUICK, STEPS, Figures
 from .calib_report import format_report
 from .calib_stats import Line, Stat
 
 __all__ = ["calibrate", "CalibrationResult", "Stat", "Line", "ProgressBar", "to_profile", "save",
-           "cost_map", "machine_info", "measured_section"]
+           "cost_map", "machine_info", "measured_section", "measured_paths", "from_profile"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,12 +46,19 @@ class CalibrationResult(Figures):
 
     machine: dict = field(default_factory=dict)
     quick: bool = False
+    name: str = "calibrated"   # the profile's name
 
     def costs(self) -> dict[str, int]:
-        """The measured profile costs (ns), by :data:`schedsim.profile.COSTS` name."""
-        return cost_map(self)
+        """The measured profile costs (ns), by :data:`schedsim.profile.COSTS` name, with
+        the residuals fitted to the model (:mod:`.calib_fit`)."""
+        fitted = self.to_profile().costs
+        return {name: fitted[name] for name in cost_map(self)}
 
-    def to_profile(self, name: str = "calibrated") -> Profile:
+    def fitted(self) -> list[Fitted]:
+        """How each residual cost was fitted so that the model reproduces its probe."""
+        return fit(_unfitted(self, self.name), measured_paths(self))[1]
+
+    def to_profile(self, name: str | None = None) -> Profile:
         """This result as a :class:`~schedsim.profile.Profile` (unmeasured costs default)."""
         return to_profile(self, name=name)
 
@@ -154,8 +164,23 @@ _FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_w
                 "asyncio_overshoot": ("asyncio_overshoot", False)}
 
 
-def to_profile(result: CalibrationResult, *, name: str = "calibrated") -> Profile:
-    """A :class:`~schedsim.profile.Profile` from ``result``; unmeasured costs keep defaults."""
+def measured_paths(fig: Figures) -> dict[str, int]:
+    """The one-way path times the residual costs are fitted to (see :mod:`.calib_fit`)."""
+    out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu")
+           if k in fig.stats}
+    if "ipc_vs_kib" in fig.lines:
+        out["ipc_per_message"] = round(fig.lines["ipc_vs_kib"].intercept)
+    return out
+
+
+def to_profile(result: CalibrationResult, *, name: str | None = None) -> Profile:
+    """A :class:`~schedsim.profile.Profile` (called ``name``, by default the result's)
+    from ``result``: measured costs, the residual ones fitted so that the model
+    reproduces their probes; unmeasured costs keep defaults."""
+    return fit(_unfitted(result, name or result.name), measured_paths(result))[0]
+
+
+def _unfitted(result: CalibrationResult, name: str) -> Profile:
     costs = {k: v for k, (v, _) in COSTS.items()}
     costs.update(cost_map(result))
     machine = dict(result.machine, source="schedsim calibrate" + (" --quick" if result.quick
@@ -185,7 +210,41 @@ def measured_section(result: CalibrationResult) -> dict:
     }
 
 
-def save(result: CalibrationResult, path: str | os.PathLike, *, name: str = "calibrated") -> None:
+def from_profile(path: str | os.PathLike) -> CalibrationResult:
+    """The figures a profile written by ``schedsim calibrate`` keeps in its ``measured``
+    section, as a result again (to derive its costs anew after a model change).
+
+    Raises :class:`~schedsim.errors.ProfileError` for a file without that section.
+    """
+    doc = _yaml.load_file(path).data
+    measured = doc.get("measured") if isinstance(doc, dict) else None
+    if not isinstance(measured, dict) or "stats" not in measured:
+        raise ProfileError("no 'measured' section: only a profile written by schedsim calibrate "
+                           "keeps the figures its costs can be derived from again",
+                           file=os.fspath(path))
+    machine = dict(doc.get("machine") or {})
+    quick = "--quick" in str(machine.pop("source", ""))
+    try:
+        result = CalibrationResult(machine=machine, quick=quick,
+                                   name=str(doc.get("name") or "calibrated"),
+                                   skipped=dict(measured.get("skipped") or {}))
+        result.stats = {k: _stat(v) for k, v in measured["stats"].items()}
+        result.lines = {k: Line(v["intercept"], v["slope"],
+                                tuple((x, _stat(s)) for x, s in v["points"]))
+                        for k, v in (measured.get("fits") or {}).items()}
+        for key, (figures, _) in _FROM_CURVES.items():
+            setattr(result, figures, [(d, _stat(s)) for d, s in measured.get(key) or ()])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"'measured' section not as schedsim calibrate writes it ({exc!r})",
+                           file=os.fspath(path)) from None
+    return result
+
+
+def _stat(d: dict) -> Stat:
+    return Stat(d["median"], d["p10"], d["p90"], d["n"])
+
+
+def save(result: CalibrationResult, path: str | os.PathLike, *, name: str | None = None) -> None:
     """Write ``result`` as a profile YAML to ``path`` atomically (plus a ``measured`` section)."""
     text = to_profile(result, name=name).to_yaml()
     text += yaml.safe_dump({"measured": measured_section(result)}, sort_keys=False)

@@ -1,0 +1,70 @@
+"""Fitting residual costs so that the model reproduces calibration's probes."""
+
+from pathlib import Path
+
+import pytest
+
+from schedsim import profile as prof
+from schedsim.cli import main
+from schedsim.real import calib_fit
+from schedsim.real import calibrate as cal
+from schedsim.real.calib_stats import Line, Stat
+
+SHIPPED = str(Path(__file__).resolve().parents[2] / "src/schedsim/profiles/debian12-vm2.yaml")
+
+
+def _s(v):
+    return Stat(v, v, v, 5)
+
+
+def _result(lock=6000, queue=11000, ipc=25000):
+    return cal.CalibrationResult(
+        stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
+               "process_pipe_1cpu": _s(3000)},
+        lines={"ipc_vs_kib": Line(ipc, 400, ())})
+
+
+def test_the_fitted_model_reproduces_every_probe():
+    profile = cal.to_profile(_result())
+    hops = {p.figure: calib_fit.model_hop(profile, p.scenario) for p in calib_fit.PROBES}
+    assert hops == {"thread_lock_1cpu": pytest.approx(6000, abs=2),
+                    "thread_queue_1cpu": pytest.approx(11000, abs=2),
+                    "ipc_per_message": pytest.approx(25000, abs=2)}
+
+
+def test_a_residual_is_what_the_other_costs_leave():
+    fitted = {f.cost: f for f in _result().fitted()}
+    # the queue hand-off's path also pays the getter's switch in, one Lock hand-off
+    assert fitted["queue_handoff"].model_without == 6000
+    assert fitted["queue_handoff"].value == 5000
+    assert fitted["thread_switch"].value == 6000 and fitted["thread_switch"].slope == 1.0
+    # taken whole, the measured hand-off would be counted with the switch twice
+    unfitted = cal.to_profile(_result()).costs | {"queue_handoff": 11000}
+    twice = prof.Profile("x", unfitted)
+    assert calib_fit.model_hop(twice, calib_fit.PROBES[1].scenario) == pytest.approx(17000, abs=2)
+
+
+def test_a_residual_never_goes_below_zero_and_the_excess_is_reported():
+    fitted = {f.cost: f for f in _result(ipc=1000).fitted()}
+    assert fitted["ipc_per_message"].value == 0
+    assert fitted["ipc_per_message"].excess == fitted["ipc_per_message"].model_without - 1000 > 0
+    assert "the model stays" in _result(ipc=1000).format_text()
+
+
+def test_the_shipped_profile_is_what_its_figures_give(capsys, tmp_path):
+    """schedsim calibrate --refit derives the shipped profile's costs from its own
+    measured section: the file and the code that made it agree."""
+    out = tmp_path / "refit.yaml"
+    assert main(["calibrate", "--refit", SHIPPED, "-o", str(out)]) == 0
+    shipped, refit = prof.load_profile(SHIPPED), prof.load_profile(str(out))
+    assert refit.costs == shipped.costs and refit.name == shipped.name == "debian12-vm2"
+    assert refit.cold_start_curve == shipped.cold_start_curve
+    assert "fitted so that the model reproduces each probe" in capsys.readouterr().out
+
+
+def test_refit_needs_a_profile_with_its_figures(capsys, tmp_path):
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(prof.load_profile("default").to_yaml())
+    assert main(["calibrate", "--refit", str(bare)]) == 2
+    err = capsys.readouterr().err
+    assert str(bare) in err and "no 'measured' section" in err and "Traceback" not in err
