@@ -151,7 +151,7 @@ class VerifyResult:
 
 def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=None,
            seed: int | None = None, repeat: int = 1, report: bool = False, profile=None,
-           log: Callable[[str], None] = lambda _msg: None,
+           calibrate: bool = False, log: Callable[[str], None] = lambda _msg: None,
            **compare_options: Any) -> VerifyResult:
     """Simulate a scenario, trace its real program, compare, and draw both.
 
@@ -161,7 +161,11 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     times (``real-2.jsonl``...) and judges the model against the
     real-vs-real spread; ``report=True`` adds ``report.md`` and
     ``comparison.json``; ``profile`` replaces the scenario's machine profile
-    (e.g. one written by ``schedsim calibrate`` on this machine).  ``log`` receives one line per step.
+    (e.g. one written by ``schedsim calibrate`` on this machine); ``calibrate=True``
+    measures one first (``schedsim calibrate --quick``, ~10 s, written to
+    ``profile.yaml``), so the model is judged with the machine's costs of the
+    moment: on a VM, wake-up and sleep figures drift by 30 % over an hour.
+    ``log`` receives one line per step.
     """
     scenario = _scenario(scenario)
     if scenario.real is None:
@@ -169,10 +173,14 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
                             f"program it models, so there is nothing to verify against")
     if repeat < 1:
         raise SchedsimError(f"--repeat must be at least 1, got {repeat}")
+    if calibrate and profile is not None:
+        raise SchedsimError("give a profile or ask to calibrate, not both")
     out = Path(out_dir) if out_dir is not None else Path("out") / scenario.name
     files = {name: out / name for name in ("sim.jsonl", "real.jsonl", "sim.perfetto.json",
                                            "real.perfetto.json", "sim-vs-real.png",
                                            "sim-vs-real.svg")}
+    if calibrate:
+        profile = files["profile.yaml"] = _calibrate_now(out, log)
     log(f"simulate  {scenario.file}")
     sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale, profile=profile)
     save_trace(sim, files["sim.jsonl"])
@@ -187,6 +195,14 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
             "model vs real run": files["sim-vs-real.png"]})
         files["comparison.json"] = out / "comparison.json"
     return VerifyResult(comparison, files, runs[0].status)
+
+
+def _calibrate_now(out: Path, log: Callable[[str], None]) -> Path:
+    from .real import calibrate as cal
+    log("calibrate this machine (quick) -> profile.yaml")
+    path = out / "profile.yaml"
+    cal.save(cal.calibrate(quick=True), path, name="calibrated-for-verify")
+    return path
 
 
 def _run_real(real, out: Path, i: int, files: dict, log: Callable[[str], None]):

@@ -171,7 +171,7 @@ def cmd_verify(args) -> int:
     from .api import verify
     result = verify(args.scenario, args.out, tolerances=_tolerances(args.tolerance),
                     seed=args.seed, repeat=args.repeat, report=args.report,
-                    profile=args.profile,
+                    profile=args.profile, calibrate=args.calibrate,
                     log=lambda msg: print(f"schedsim: {msg}", file=sys.stderr))
     if result.status != 0:
         print(f"schedsim: warning: the real program exited with status {result.status}",
@@ -277,8 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", metavar="SCENARIO")
     v.add_argument("--out", metavar="DIR", help="output directory (default out/<scenario name>)")
     v.add_argument("--seed", type=int)
-    v.add_argument("--profile", metavar="NAME|PROFILE.yaml",
-                   help="machine profile to use instead of the scenario's (e.g. from calibrate)")
+    which = v.add_mutually_exclusive_group()
+    which.add_argument("--profile", metavar="NAME|PROFILE.yaml",
+                       help="machine profile to use instead of the scenario's (e.g. from "
+                            "calibrate)")
+    which.add_argument("--calibrate", action="store_true",
+                       help="measure this machine first (calibrate --quick, ~10 s) and use "
+                            "that profile (written to DIR/profile.yaml)")
     v.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run the real program N times and report the real-vs-real spread")
     v.add_argument("--report", action="store_true", help="also write report.md to DIR")

@@ -29,6 +29,9 @@ COSTS: dict[str, tuple[int, str]] = {
     "spawn_coroutine": (200, "create a generator and prime it"),
     "spawn_task": (5_500, "asyncio create_task until the task first runs"),
     "spawn_thread": (43_000, "threading.Thread start until it runs"),
+    "thread_exit": (0, "a started thread's teardown after its function returns, until a join "
+                       "sees it (CPython clears the thread's state, then releases the lock "
+                       "join waits on); 0 in the default profile, ~10-40 µs as calibrated"),
     "fork": (1_000_000, "os.fork of a small parent"),
     "fork_per_mib": (12_000, "extra fork cost per MiB of the parent's touched memory"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),

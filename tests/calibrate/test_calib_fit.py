@@ -20,16 +20,21 @@ def _s(v):
 def _result(lock=6000, queue=11000, ipc=25000):
     return cal.CalibrationResult(
         stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
-               "process_pipe_1cpu": _s(3000)},
+               "process_pipe_1cpu": _s(3000), "thread_exit_1cpu": _s(15000),
+               "thread_start": _s(90000)},
         lines={"ipc_vs_kib": Line(ipc, 400, ())})
 
 
 def test_the_fitted_model_reproduces_every_probe():
     profile = cal.to_profile(_result())
-    hops = {p.figure: calib_fit.model_hop(profile, p.scenario) for p in calib_fit.PROBES}
+    hops = {p.figure: calib_fit.model_hop(profile, p) for p in calib_fit.PROBES}
     assert hops == {"thread_lock_1cpu": pytest.approx(6000, abs=2),
                     "thread_queue_1cpu": pytest.approx(11000, abs=2),
-                    "ipc_per_message": pytest.approx(25000, abs=2)}
+                    "ipc_per_message": pytest.approx(25000, abs=2),
+                    "thread_exit_1cpu": pytest.approx(15000, abs=2),
+                    "thread_start": pytest.approx(90000, abs=2)}
+    # a thread's exit path also pays the joiner's switch back in
+    assert profile.costs["thread_exit"] == 15000 - 6000
 
 
 def test_a_residual_is_what_the_other_costs_leave():
@@ -41,7 +46,7 @@ def test_a_residual_is_what_the_other_costs_leave():
     # taken whole, the measured hand-off would be counted with the switch twice
     unfitted = cal.to_profile(_result()).costs | {"queue_handoff": 11000}
     twice = prof.Profile("x", unfitted)
-    assert calib_fit.model_hop(twice, calib_fit.PROBES[1].scenario) == pytest.approx(17000, abs=2)
+    assert calib_fit.model_hop(twice, calib_fit.PROBES[1]) == pytest.approx(17000, abs=2)
 
 
 def test_a_residual_never_goes_below_zero_and_the_excess_is_reported():

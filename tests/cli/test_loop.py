@@ -178,3 +178,31 @@ def test_a_deliberately_wrong_model_fails_at_its_first_causal_violation(traces, 
     out = capsys.readouterr().out
     assert out.startswith("FAIL")
     assert "order differs (causal) at matched line 3" in out
+
+
+def test_verify_calibrate_measures_first_and_simulates_with_that(tmp_path, capsys,
+                                                               monkeypatch):
+    """--calibrate runs calibrate --quick before anything else, keeps the profile in the
+    output directory and simulates with it (here a stand-in result, for speed)."""
+    from schedsim.real import calibrate as cal
+    from schedsim.real.calib_stats import Stat
+    asked = []
+
+    def fake(*, quick=False, progress=None):
+        asked.append(quick)
+        return cal.CalibrationResult(stats={"generator_switch": Stat(777, 700, 800, 5)})
+    monkeypatch.setattr(cal, "calibrate", fake)
+    assert main(["verify", str(SCENARIO), "--calibrate", "--out", str(tmp_path)]) == 0
+    assert asked == [True]
+    assert (tmp_path / "profile.yaml").exists() and str(tmp_path / "profile.yaml") in \
+        capsys.readouterr().out
+    machine = load(tmp_path / "sim.jsonl").header.machine
+    assert machine["profile"] == "calibrated-for-verify"
+    assert machine["costs"]["generator_switch"] == 777
+
+
+def test_verify_takes_a_profile_or_calibrates_not_both(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["verify", str(SCENARIO), "--calibrate", "--profile", "default"])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -157,3 +157,23 @@ processes:
     trace = run(text)
     assert [e.t for e in trace.select("emit")] == [4_000, 8_000]
     assert metrics(trace).unit("a")["cpu"] == 8_000
+
+
+def test_a_started_thread_pays_its_teardown_before_join_sees_it():
+    """thread_exit: CPython clears a finished thread's state before it releases the
+    lock join() waits on; the main thread (autostarted) ends with its process instead."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo, costs: {thread_exit: 30us}}
+processes:
+  p:
+    threads:
+      main: [{spawn: w}, {join: [w]}, {emit: joined}]
+      w: [{compute: 1ms}, {emit: w done}]
+"""
+    trace = run(text)
+    w = trace.unit_by_name("w").id
+    done, exit_ = emit_time(trace, "w done"), trace.select("exit", w)[0].t
+    assert exit_ - done == 30_000                      # w spends its teardown on the CPU
+    assert emit_time(trace, "joined") == exit_ + 2_500  # then the joiner switches back in
+    main = trace.unit_by_name("main").id
+    assert trace.select("exit", main)[0].t == emit_time(trace, "joined")
+    check_invariants(trace)

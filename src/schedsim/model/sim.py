@@ -228,6 +228,8 @@ class Sim:
             if coro.spec.kind == "generator" and coro.started and not coro.done:
                 yield from interp.close_suspended(th, coro)
         self._close_coroutines(th)
+        if not th.spec.autostart:         # a started thread's teardown, before join sees it
+            yield from th.spend(self.costs["thread_exit"])
         if th.gil_held:
             th.process.gil.release(th)
         self._end_thread(th, th.record("exit", cpu=th.cpu))

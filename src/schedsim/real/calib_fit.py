@@ -11,11 +11,13 @@ model, simulating the probe as a scenario, takes what the probe measured.
 The probes are fitted in order, each with the costs fitted before it:
 
 ===============  ====================================  =============================
-residual         probe (one-way, median)               the model also charges
+residual         probe (median)                        the model also charges
 ===============  ====================================  =============================
-thread_switch    Lock hand-off, 1 CPU                  the GIL's hand-over
+thread_switch    Lock hand-off, 1 CPU                  nothing else
 queue_handoff    queue.Queue hand-off, 1 CPU           thread_switch
 ipc_per_message  multiprocessing.Queue message, 1 CPU  queue_handoff, switches
+thread_exit      thread returns -> join returns, 1 CPU  the joiner's thread_switch
+spawn_thread     Thread start() + join(), 2 CPUs       thread_exit, the wake-ups
 ===============  ====================================  =============================
 
 ``cross_cpu_wakeup`` stays the 2-CPU minus the 1-CPU Lock hand-off: the
@@ -31,6 +33,7 @@ costs already exceed the measurement, the residual is 0, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ..profile import CURVES, Profile
 
@@ -85,13 +88,63 @@ _QUEUES = {"objects": "queues: {a: 0, b: 0}", "give": "{put: {queue: a, value: x
            "take": "{get: b}", "wait": "{get: a}", "answer": "{put: {queue: b, value: x}}"}
 
 
+_STARTS = """\
+schedsim: 1
+name: probe-{name}
+machine: {{cpus: {cpus}, policy: fair}}
+processes:
+  main:
+    gil: true
+    threads:
+      main:
+{main}
+{workers}
+"""
+
+
+def _starts(name: str, cpus: int, rounds: int = ROUNDS) -> str:
+    """A thread started and joined ``rounds`` times: the main thread marks ``start``
+    before and ``joined`` after; each worker marks ``end`` as its function returns."""
+    main = "\n".join(f"        - {{emit: start}}\n        - spawn: w{i}\n"
+                     f"        - join: [w{i}]\n        - {{emit: joined}}" for i in range(rounds))
+    workers = "\n".join(f"      w{i}: [{{emit: end}}]" for i in range(rounds))
+    return _STARTS.format(name=name, cpus=cpus, main=main, workers=workers)
+
+
+def round_trip(trace) -> float:
+    """The median one-way hop of a ping-pong marking each round trip ``hop``."""
+    times = [ev.t for ev in trace.select("emit")]
+    return _median([(b - a) / 2 for a, b in zip(times[1:], times[2:])])  # the first: warm-up
+
+
+def between(first: str, then: str) -> Callable:
+    """The median time from each emit ``first`` to the next emit ``then``."""
+    def measure(trace) -> float:
+        spans, since = [], None
+        for ev in trace.select("emit"):
+            if ev.label == first:
+                since = ev.t
+            elif ev.label == then and since is not None:
+                spans.append(ev.t - since)
+                since = None
+        return _median(spans[1:])
+    return measure
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
 @dataclass(frozen=True)
 class Probe:
-    """A residual cost, the figure that measures its path, and that path as a scenario."""
+    """A residual cost, the figure that measures its path, that path as a scenario,
+    and how to read the path's time off the scenario's trace."""
 
     cost: str
     figure: str
     scenario: str
+    measure: Callable = round_trip
 
 
 PROBES = (
@@ -101,6 +154,9 @@ PROBES = (
           _THREADS.format(name="thread-queue-1cpu", cpus=1, rounds=ROUNDS, **_QUEUES)),
     Probe("ipc_per_message", "ipc_per_message",
           _PROCESSES.format(name="ipc-1cpu", cpus=1, rounds=ROUNDS)),
+    Probe("thread_exit", "thread_exit_1cpu", _starts("thread-exit-1cpu", 1),
+          between("end", "joined")),
+    Probe("spawn_thread", "thread_start", _starts("thread-start", 2), between("start", "joined")),
 )
 
 
@@ -120,16 +176,14 @@ class Fitted:
         return max(0, self.model_without - self.measured)
 
 
-def model_hop(profile: Profile, scenario_text: str) -> float:
-    """The median one-way hop (ns) of a probe scenario simulated with ``profile`` (its
-    ``emit`` marks each round trip and costs nothing: the probe prints nothing)."""
+def model_hop(profile: Profile, probe: Probe) -> float:
+    """The time (ns) of ``probe``'s path in its scenario simulated with ``profile`` (the
+    emits that mark the path cost nothing: the probe prints nothing)."""
     from ..model import simulate
     from ..scenario import loads
     silent = _with(profile, profile.costs, "emit", 0)
-    trace = simulate(loads(scenario_text, "<calibration probe>"), profile=silent).trace
-    times = [ev.t for ev in trace.select("emit")]
-    hops = sorted((b - a) / 2 for a, b in zip(times[1:], times[2:]))   # the first is a warm-up
-    return hops[len(hops) // 2]
+    return probe.measure(simulate(loads(probe.scenario, "<calibration probe>"),
+                                  profile=silent).trace)
 
 
 def fit(profile: Profile, measured: dict[str, int]) -> tuple[Profile, list[Fitted]]:
@@ -140,8 +194,8 @@ def fit(profile: Profile, measured: dict[str, int]) -> tuple[Profile, list[Fitte
         if probe.figure not in measured:
             continue
         target = measured[probe.figure]
-        at_zero = model_hop(_with(profile, costs, probe.cost, 0), probe.scenario)
-        at_target = model_hop(_with(profile, costs, probe.cost, target), probe.scenario)
+        at_zero = model_hop(_with(profile, costs, probe.cost, 0), probe)
+        at_target = model_hop(_with(profile, costs, probe.cost, target), probe)
         slope = (at_target - at_zero) / target if target > 0 else 0.0
         if slope > 0:       # else the cost is not on the probe's path: left as it was
             costs[probe.cost] = max(0, round((target - at_zero) / slope))

@@ -164,6 +164,22 @@ def thread_start(reps: int) -> Stat:
     return each(_start_join, reps, warmup=3)
 
 
+def _exit_once() -> int:
+    returned: list[int] = []
+    t = threading.Thread(target=lambda: returned.append(clock()))
+    t.start()
+    t.join()
+    return clock() - returned[0]
+
+
+def thread_exit(cpu: int, reps: int) -> Stat:
+    """From a thread's function returning to ``join()`` returning, on one CPU."""
+    with pinned(cpu):
+        for _ in range(3):
+            _exit_once()
+        return summarize([_exit_once() for _ in range(reps)])
+
+
 def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
     """How much longer than asked ``time.sleep(duration)`` takes, in ns."""
     seconds = duration_ns / 1e9

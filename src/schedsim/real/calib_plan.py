@@ -138,6 +138,8 @@ STEPS: tuple[Step, ...] = (
     Step("thread hand-off (queue.Queue), 2 CPUs", _handoff("queue", _two),
          _stat("thread_queue_2cpu"), needs_two_cpus=True),
     Step("thread start + join", lambda b: inproc.thread_start(b.starts), _stat("thread_start")),
+    Step("thread exit (return -> join), 1 CPU",
+         lambda b: inproc.thread_exit(_one()[0], b.starts), _stat("thread_exit_1cpu")),
     Step("print a line to a pipe", lambda b: inproc.print_line(b.n_handoff, b.reps),
          _stat("print_line")),
     Step("process ping-pong (os.pipe), 1 CPU", _pipe(_one), _stat("process_pipe_1cpu")),

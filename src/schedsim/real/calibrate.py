@@ -94,6 +94,8 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
     result.machine["loadavg_after"] = _loadavg()
     if progress:
         progress("done", total, total)
+    # the figures as a profile keeps them (whole ns), so that --refit gives the same costs
+    _load_figures(result, measured_section(result))
     return result
 
 
@@ -136,7 +138,7 @@ _FROM_STATS = {
     "generator_switch": "generator_switch", "task_switch": "task_switch",
     "thread_switch": "thread_lock_1cpu", "process_switch": "process_pipe_1cpu",
     "spawn_coroutine": "generator_create", "spawn_task": "task_create",
-    "spawn_thread": "thread_start", "spawn_process": "mp_spawn",
+    "spawn_thread": "thread_start", "thread_exit": "thread_exit_1cpu", "spawn_process": "mp_spawn",
     "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
 }
@@ -166,7 +168,8 @@ _FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_w
 
 def measured_paths(fig: Figures) -> dict[str, int]:
     """The one-way path times the residual costs are fitted to (see :mod:`.calib_fit`)."""
-    out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu")
+    out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu",
+                                                    "thread_exit_1cpu", "thread_start")
            if k in fig.stats}
     if "ipc_vs_kib" in fig.lines:
         out["ipc_per_message"] = round(fig.lines["ipc_vs_kib"].intercept)
@@ -224,20 +227,25 @@ def from_profile(path: str | os.PathLike) -> CalibrationResult:
                            file=os.fspath(path))
     machine = dict(doc.get("machine") or {})
     quick = "--quick" in str(machine.pop("source", ""))
+    result = CalibrationResult(machine=machine, quick=quick,
+                               name=str(doc.get("name") or "calibrated"))
     try:
-        result = CalibrationResult(machine=machine, quick=quick,
-                                   name=str(doc.get("name") or "calibrated"),
-                                   skipped=dict(measured.get("skipped") or {}))
-        result.stats = {k: _stat(v) for k, v in measured["stats"].items()}
-        result.lines = {k: Line(v["intercept"], v["slope"],
-                                tuple((x, _stat(s)) for x, s in v["points"]))
-                        for k, v in (measured.get("fits") or {}).items()}
-        for key, (figures, _) in _FROM_CURVES.items():
-            setattr(result, figures, [(d, _stat(s)) for d, s in measured.get(key) or ()])
+        _load_figures(result, measured)
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"'measured' section not as schedsim calibrate writes it ({exc!r})",
                            file=os.fspath(path)) from None
     return result
+
+
+def _load_figures(result: CalibrationResult, measured: dict) -> None:
+    """Set ``result``'s figures from a ``measured`` section (:func:`measured_section`)."""
+    result.stats = {k: _stat(v) for k, v in measured["stats"].items()}
+    result.lines = {k: Line(v["intercept"], v["slope"],
+                            tuple((x, _stat(s)) for x, s in v["points"]))
+                    for k, v in (measured.get("fits") or {}).items()}
+    for key, (figures, _) in _FROM_CURVES.items():
+        setattr(result, figures, [(d, _stat(s)) for d, s in measured.get(key) or ()])
+    result.skipped = dict(measured.get("skipped") or {})
 
 
 def _stat(d: dict) -> Stat:
