@@ -198,7 +198,7 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
 
 
 def _calibrate_now(out: Path, log: Callable[[str], None]) -> Path:
-    from .real import calibrate as cal
+    from . import calibrate as cal
     log("calibrate this machine (quick) -> profile.yaml")
     path = out / "profile.yaml"
     cal.save(cal.calibrate(quick=True), path, name="calibrated-for-verify")

@@ -185,7 +185,7 @@ def cmd_verify(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Measure this machine's switch, spawn, IPC and sleep costs into a profile."""
-    from .real import calibrate as cal
+    from . import calibrate as cal
     if args.refit:
         result = cal.from_profile(args.refit)
     else:

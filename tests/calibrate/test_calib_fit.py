@@ -6,9 +6,9 @@ import pytest
 
 from schedsim import profile as prof
 from schedsim.cli import main
-from schedsim.real import calib_fit
-from schedsim.real import calibrate as cal
-from schedsim.real.calib_stats import Line, Stat
+from schedsim.calibrate import fit as calib_fit
+from schedsim.calibrate import core as cal
+from schedsim.calibrate.stats import Line, Stat
 
 SHIPPED = str(Path(__file__).resolve().parents[2] / "src/schedsim/profiles/debian12-vm2.yaml")
 

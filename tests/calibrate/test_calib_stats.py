@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from schedsim.real.calib_stats import Stat, fit_line, per_op, percentile, summarize
+from schedsim.calibrate.stats import Stat, fit_line, per_op, percentile, summarize
 
 
 def test_summarize_median_and_spread():

@@ -5,9 +5,9 @@ import io
 import pytest
 
 from schedsim import profile as prof
-from schedsim.real import calibrate as cal
-from schedsim.real.calib_plan import Figures, Step
-from schedsim.real.calib_stats import Line, Stat
+from schedsim.calibrate import core as cal
+from schedsim.calibrate.plan import Figures, Step
+from schedsim.calibrate.stats import Line, Stat
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_progress_bar_close_ends_an_interrupted_line():
 
 
 def test_busy_machine_is_flagged_in_the_report():
-    from schedsim.real.calib_report import busy_warning
+    from schedsim.calibrate.report import busy_warning
     assert busy_warning({"cpus": 2, "loadavg_before": "0.2 0.1 0.1",
                          "loadavg_after": "0.4 0.2 0.1"}) is None
     assert "busy" in busy_warning({"cpus": 2, "loadavg_before": "0.2 0.1 0.1",

@@ -184,8 +184,8 @@ def test_verify_calibrate_measures_first_and_simulates_with_that(tmp_path, capsy
                                                                monkeypatch):
     """--calibrate runs calibrate --quick before anything else, keeps the profile in the
     output directory and simulates with it (here a stand-in result, for speed)."""
-    from schedsim.real import calibrate as cal
-    from schedsim.real.calib_stats import Stat
+    import schedsim.calibrate as cal
+    from schedsim.calibrate.stats import Stat
     asked = []
 
     def fake(*, quick=False, progress=None):

@@ -1,6 +1,6 @@
 """Calibration probes inside one process: generators, asyncio, threads, sleep, GIL.
 
-Each probe returns a :class:`~schedsim.real.calib_stats.Stat` in ns.  Hand-off
+Each probe returns a :class:`~schedsim.calibrate.stats.Stat` in ns.  Hand-off
 probes are ping-pongs: a round trip is two one-way hand-offs, so the figure
 is elapsed / (2 * round trips).
 """
@@ -16,8 +16,8 @@ import threading
 import time
 from typing import Callable
 
-from .calib_affinity import pin_self, pinned
-from .calib_stats import Stat, each, per_op, summarize
+from .affinity import pin_self, pinned
+from .stats import Stat, each, per_op, summarize
 
 clock = time.perf_counter_ns
 

@@ -4,8 +4,8 @@ profile costs beside the shipped defaults."""
 from __future__ import annotations
 
 from ..profile import COSTS, DEFAULT_OVERSHOOT
-from .calib_plan import Figures
-from .calib_stats import Stat
+from .plan import Figures
+from .stats import Stat
 
 
 def human_ns(ns: float) -> str:
@@ -72,7 +72,7 @@ def busy_warning(machine: dict) -> str | None:
 
 
 def format_report(result) -> str:
-    """The report for a :class:`~schedsim.real.calibrate.CalibrationResult`."""
+    """The report for a :class:`~schedsim.calibrate.core.CalibrationResult`."""
     m = result.machine
     head = [f"machine: {m.get('cpu_model')}, {m.get('cpus')} CPUs, {m.get('kernel')}, "
             f"{m.get('python')}, {m.get('date')}",
@@ -87,7 +87,7 @@ def format_report(result) -> str:
 
 
 def _fit_rows(fitted) -> list[str]:
-    """How each residual cost was fitted (see :mod:`.calib_fit`)."""
+    """How each residual cost was fitted (see :mod:`.fit`)."""
     if not fitted:
         return []
     rows = ["", "fitted so that the model reproduces each probe (one-way):",

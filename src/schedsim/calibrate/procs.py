@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 
-from .calib_affinity import pin_self, pinned
-from .calib_stats import Line, Stat, each, fit_line, per_op, summarize
+from .affinity import pin_self, pinned
+from .stats import Line, Stat, each, fit_line, per_op, summarize
 
 clock = time.perf_counter_ns
 MIB = 1 << 20
@@ -159,5 +159,5 @@ def ipc_cost(sizes_kib: tuple[int, ...], n: int, reps: int, cpu: int) -> Line:
     return fit_line(points)
 
 
-if __name__ == "__main__":  # python -m schedsim.real.calib_procs METHOD REPS
+if __name__ == "__main__":  # python -m schedsim.calibrate.procs METHOD REPS
     print(json.dumps(_start_samples(sys.argv[1], int(sys.argv[2]))))

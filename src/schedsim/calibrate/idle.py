@@ -12,7 +12,7 @@ ping-pong (on the project's VM, FIELD-NOTES: a halted vCPU):
   ``/dev/null``, ~8 µs warm) right after ``time.sleep(idle)`` and again at
   once, and keeps the difference.
 
-Each returns a :class:`~schedsim.real.calib_stats.Stat` of extra ns.
+Each returns a :class:`~schedsim.calibrate.stats.Stat` of extra ns.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 
-from .calib_stats import Stat, summarize
+from .stats import Stat, summarize
 
 clock = time.perf_counter_ns
 

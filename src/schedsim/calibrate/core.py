@@ -5,8 +5,8 @@
 >>> save(result, "my-machine.yaml")                          # doctest: +SKIP
 
 Every figure is a median with its spread (p10/p90); the probes live in
-:mod:`.calib_inproc` and :mod:`.calib_procs`, the plan and sample counts in
-:mod:`.calib_plan`.  :func:`to_profile` maps the figures onto the cost names
+:mod:`.inproc` and :mod:`.procs`, the plan and sample counts in
+:mod:`.plan`.  :func:`to_profile` maps the figures onto the cost names
 of :data:`schedsim.profile.COSTS`; :func:`save` writes that profile plus a
 ``measured`` section with every figure and its spread.
 """
@@ -27,15 +27,12 @@ from .. import yaml as _yaml
 from ..errors import ProfileError
 from ..fsutil import atomic_write_text
 from ..profile import COSTS, CURVES, Profile
-from .calib_affinity import two_cpus
-from .calib_fit import Fitted, fit
-from .calib_inproc import switch_interval_ns
-from .calib_plan import FULL, QUICK, STEPS, Figures
-from .calib_report import format_report
-from .calib_stats import Line, Stat
-
-__all__ = ["calibrate", "CalibrationResult", "Stat", "Line", "ProgressBar", "to_profile", "save",
-           "cost_map", "machine_info", "measured_section", "measured_paths", "from_profile"]
+from .affinity import two_cpus
+from .fit import Fitted, fit
+from .inproc import switch_interval_ns
+from .plan import FULL, QUICK, STEPS, Figures
+from .report import format_report
+from .stats import Line, Stat
 
 Progress = Callable[[str, int, int], None]
 
@@ -50,7 +47,7 @@ class CalibrationResult(Figures):
 
     def costs(self) -> dict[str, int]:
         """The measured profile costs (ns), by :data:`schedsim.profile.COSTS` name, with
-        the residuals fitted to the model (:mod:`.calib_fit`)."""
+        the residuals fitted to the model (:mod:`.fit`)."""
         fitted = self.to_profile().costs
         return {name: fitted[name] for name in cost_map(self)}
 
@@ -167,7 +164,7 @@ _FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_w
 
 
 def measured_paths(fig: Figures) -> dict[str, int]:
-    """The one-way path times the residual costs are fitted to (see :mod:`.calib_fit`)."""
+    """The one-way path times the residual costs are fitted to (see :mod:`.fit`)."""
     out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu",
                                                     "thread_exit_1cpu", "thread_start")
            if k in fig.stats}

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import calib_idle as idle
-from . import calib_inproc as inproc
-from . import calib_procs as procs
-from .calib_affinity import allowed_cpus, two_cpus
-from .calib_stats import Line, Stat
+from . import idle, inproc, procs
+from .affinity import allowed_cpus, two_cpus
+from .stats import Line, Stat
 
 MS = 1_000_000
 

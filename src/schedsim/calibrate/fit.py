@@ -35,7 +35,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..model import simulate
 from ..profile import CURVES, Profile
+from ..scenario import loads
 
 #: round trips simulated per probe (the hop is a median: a few suffice)
 ROUNDS = 12
@@ -179,8 +181,6 @@ class Fitted:
 def model_hop(profile: Profile, probe: Probe) -> float:
     """The time (ns) of ``probe``'s path in its scenario simulated with ``profile`` (the
     emits that mark the path cost nothing: the probe prints nothing)."""
-    from ..model import simulate
-    from ..scenario import loads
     silent = _with(profile, profile.costs, "emit", 0)
     return probe.measure(simulate(loads(probe.scenario, "<calibration probe>"),
                                   profile=silent).trace)
