@@ -215,3 +215,15 @@ def test_a_refused_probe_is_skipped_with_its_reason(monkeypatch):
     assert "fork not allowed here" in result.skipped["fork vs parent memory"]
     assert result.costs() == {"task_switch": 1500}
     assert "skipped fork vs parent memory" in result.format_text()
+
+
+def test_the_start_method_probe_module_stays_light():
+    """Every child a spawn or forkserver probe starts imports the probe's module again;
+    importing it must not import the model (that made a forkserver start 10x slower)."""
+    import subprocess
+    import sys
+    code = ("import sys, schedsim.calibrate.procs; "
+            "print(sorted(m for m in ('schedsim.model', 'schedsim.scenario', 'simpy') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
