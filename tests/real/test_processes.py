@@ -51,11 +51,13 @@ def test_os_fork_child_traced_with_its_status(program):
     joins = [e for e in trace.select("block", 1) if e.reason == "join"]
     assert joins and joins[0].peer == procs[1].id
     # the child's thread is new to the kernel: its start counters are zero (not read),
-    # its end counters count its whole life; its header is the parent's, pid updated
+    # its end counters count its whole life (the kernel may not have booked a short
+    # child's run time yet: it updates it at ticks and switches, so >= 0)
     child_thread = next(u for u in trace.units if u.parent == procs[1].id)
     start, end = trace.select("counter", child_thread.id)
-    assert set(start.value.values()) == {0} and end.value["run_ns"] > 0
-    assert child_thread.attrs["counters"]["run_ns"] == end.value["run_ns"]
+    assert set(start.value.values()) == {0}
+    assert all(end.value[k] >= 0 for k in start.value)
+    assert child_thread.attrs["counters"] == end.value
 
 
 def test_pipe_send_recv_linked_across_processes(program):
