@@ -79,8 +79,11 @@ processes:
       main: [{spawn: w}, {compute: 1ms}, {set: go}, {compute: 1ms}]
       w: [{wait: go}, {emit: woken}]
 """)
-    migrations = [e for e in trace.select("switch") if e.reason == "migrate"]
-    assert migrations and all(e.cost >= 37_000 for e in migrations)
+    w, main = trace.unit_by_name("w").id, trace.unit_by_name("main").id
+    woken = trace.select("wake", w)[0]
+    onto = next(e for e in trace.select("switch", w) if e.t >= woken.t)
+    main_cpu = next(e.cpu for e in reversed(trace.select("run", main)) if e.t <= woken.t)
+    assert onto.cpu != main_cpu and onto.cost >= 37_000     # the other CPU, woken remotely
     check_invariants(trace)
 
 

@@ -109,19 +109,30 @@ processes:
     threads:
       main: [{spawn: [a, b]}, {compute: 1ms}, {set: go}, {join: [a, b]}]
       a: [{wait: go}, {lock: L}, {emit: a in}, {compute: 2ms}, {emit: a out}, {unlock: L}]
-      b: [{wait: go}, {compute: 10us}, {lock: L}, {emit: b in}, {unlock: L}]
+      b: [{wait: go}, {compute: 10us}, {lock: L}, {emit: b in}, {compute: 1ms}, {emit: b out},
+          {unlock: L}]
 """
 
 
 def test_lock_excludes_and_event_releases_all_waiters():
+    """One set wakes both waiters.  a gets the idle CPU 1 and pays the wake-up of a CPU
+    that idled 1 ms (cross-CPU, idle wake-up, cold start: 53.9 µs); b takes CPU 0, which
+    main frees as it blocks in join (a migration: 39.5 µs), so b takes L first and a
+    waits on it until b lets go."""
     trace = run(LOCKS)
-    assert labels(trace) == ["a in", "a out", "b in"]
-    assert emit_time(trace, "b in") >= emit_time(trace, "a out")
-    b = trace.unit_by_name("b").id
-    lock_blocks = [e for e in trace.select("block", b) if e.reason == "lock"]
+    assert labels(trace) == ["b in", "b out", "a in", "a out"]
+    a = trace.unit_by_name("a").id
+    # handed over at the unlock; a's CPU has idled since a blocked: a remote wake-up
+    handover = [e for e in trace.select("switch", a) if e.t == emit_time(trace, "b out")]
+    assert len(handover) == 1 and handover[0].cost > 37_000
+    assert emit_time(trace, "a in") == emit_time(trace, "b out") + handover[0].cost
+    lock_blocks = [e for e in trace.select("block", a) if e.reason == "lock"]
     assert len(lock_blocks) == 1
-    wakes = trace.select("wake", b)
+    wakes = trace.select("wake", a)
     assert trace[wakes[-1].cause].obj == "L"
+    assert [trace[w.cause].obj for w in (trace.select("wake", a)[-2],
+                                          trace.select("wake", trace.unit_by_name("b").id)[-1])
+            ] == ["go", "go"]
     check_invariants(trace)
 
 

@@ -45,15 +45,32 @@ class Scheduler:
         if th.cpu is not None:
             raise ModelInvariantError(f"{th.name} asked for a CPU while on CPU {th.cpu}")
         if self._idle:
-            idle = self._idle
-            index = th.last_cpu if th.last_cpu in idle else idle[0]
-            idle.remove(index)
+            index = self._place(th)
+            self._idle.remove(index)
             self._assign(th, index)
             return index
         self.policy.push(th)
         if self.policy.preemptive:
             self._maybe_preempt(th)
         return None
+
+    def _place(self, th) -> int:
+        """The idle CPU a runnable ``th`` takes: its last CPU, else the lowest.
+
+        A thread woken by another unit does not take a CPU freed this very
+        instant while another CPU was already idle: that CPU is its waker's,
+        which in a real run was still running when it woke ``th`` (the waker
+        blocks a few µs later), so the OS puts ``th`` on an idle CPU, its own
+        previous one if it can.  ``perf sched`` on a ``multiprocessing.Queue``
+        ping-pong shows every wake-up going to the other CPU.
+        """
+        idle = self._idle
+        if th.woken_by == "unit":
+            now = self.clock()
+            settled = [i for i in idle if self.cpus[i].idle_since < now]
+            if settled:
+                return th.last_cpu if th.last_cpu in settled else settled[0]
+        return th.last_cpu if th.last_cpu in idle else idle[0]
 
     def _maybe_preempt(self, th) -> None:
         """Preempt the worst running thread that ``th`` beats (among equals, one that
