@@ -33,6 +33,9 @@ COSTS: dict[str, tuple[int, str]] = {
                        "sees it (CPython clears the thread's state, then releases the lock "
                        "join waits on); 0 in the default profile, ~10-40 µs as calibrated"),
     "fork": (1_000_000, "os.fork of a small parent"),
+    "process_exit": (0, "a started process's end, after its last thread, until a join sees "
+                        "it (multiprocessing's and the interpreter's clean-up, the kernel "
+                        "freeing its memory); 0 in the default profile, ~1 ms as calibrated"),
     "fork_per_mib": (12_000, "extra fork cost per MiB of the parent's touched memory"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
     "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),

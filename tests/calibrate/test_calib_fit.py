@@ -21,7 +21,7 @@ def _result(lock=6000, queue=11000, ipc=25000):
     return cal.CalibrationResult(
         stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
                "process_pipe_1cpu": _s(3000), "thread_exit_1cpu": _s(15000),
-               "thread_start": _s(90000)},
+               "thread_start": _s(90000), "process_exit_1cpu": _s(500000)},
         lines={"ipc_vs_kib": Line(ipc, 400, ())})
 
 
@@ -32,7 +32,8 @@ def test_the_fitted_model_reproduces_every_probe():
                     "thread_queue_1cpu": pytest.approx(11000, abs=2),
                     "ipc_per_message": pytest.approx(25000, abs=2),
                     "thread_exit_1cpu": pytest.approx(15000, abs=2),
-                    "thread_start": pytest.approx(90000, abs=2)}
+                    "thread_start": pytest.approx(90000, abs=2),
+                    "process_exit_1cpu": pytest.approx(500000, abs=2)}
     # a thread's exit path also pays the joiner's switch back in
     assert profile.costs["thread_exit"] == 15000 - 6000
 

@@ -191,3 +191,25 @@ def test_makespan_leaves_out_asyncio_runs_shutdown_but_not_later_work():
     printed = shutdown[:-1] + [(13 * S // 1000, 1, "emit", {"label": "after"}),
                                (14 * S // 1000, 1, "exit", {})]
     assert compare(model, _loop_trace(printed)).makespan.actual == 13 * S // 1000
+
+
+def test_makespan_leaves_out_daemon_threads_after_the_main_thread_ended():
+    """multiprocessing joins its queues' feeder threads (daemon threads) from atexit,
+    after the main thread ended: interpreter shutdown, like the process's own teardown."""
+    def trace(tail):
+        tr = Trace(Header(source="real"))
+        tr.add_unit(Unit(0, "process", "p.py"))
+        tr.add_unit(Unit(1, "thread", "MainThread", 0))
+        tr.add_unit(Unit(2, "thread", "QueueFeederThread", 0, attrs={"daemon": True}))
+        tr.append(0, 1, "emit", label="a")
+        tr.append(10 * S // 1000, 1, "emit", label="b")
+        tr.append(11 * S // 1000, 1, "exit")
+        for t, kind, fields in tail:
+            tr.append(t, 2, kind, **fields)
+        return tr
+    model = trace([])
+    shutdown = [(12 * S // 1000, "wake", {}), (12 * S // 1000, "run", {}),
+                (13 * S // 1000, "exit", {})]
+    assert compare(model, trace(shutdown)).makespan.actual == 11 * S // 1000
+    sends = shutdown[:2] + [(13 * S // 1000, "send", {"obj": "q"}), (14 * S // 1000, "exit", {})]
+    assert compare(model, trace(sends)).makespan.actual == 13 * S // 1000   # a flush is work

@@ -174,3 +174,26 @@ processes:
     feeders = [u for u in trace.units if u.attrs.get("feeder")]
     assert [(trace.units[u.parent].name, u.attrs["feeder"]) for u in feeders] == [("b", "ch")]
 
+
+
+def test_a_started_process_ends_after_its_clean_up():
+    """process_exit: after a started process's last thread, its clean-up and exit take
+    time before the parent's join returns; the root process ends with the program."""
+    trace = run(HEAD + """machine: {cpus: 1, policy: fifo, costs: {process_exit: 400us}}
+processes:
+  parent:
+    threads:
+      main: [{spawn: child}, {join: child}, {emit: joined}]
+  child:
+    threads:
+      main: [{emit: child done}]
+""")
+    child = trace.unit_by_name("child")
+    done = emit_time(trace, "child done")
+    assert trace.select("exit", child.id)[0].t == done + 400_000
+    joined = emit_time(trace, "joined")
+    switch = [e for e in trace.select("switch") if e.t == done + 400_000]
+    assert joined == done + 400_000 + switch[0].cost          # then the parent switches in
+    parent = trace.unit_by_name("parent")
+    assert trace.select("exit", parent.id)[0].t == joined      # no clean-up charged to it
+    check_invariants(trace)

@@ -135,7 +135,8 @@ _FROM_STATS = {
     "generator_switch": "generator_switch", "task_switch": "task_switch",
     "thread_switch": "thread_lock_1cpu", "process_switch": "process_pipe_1cpu",
     "spawn_coroutine": "generator_create", "spawn_task": "task_create",
-    "spawn_thread": "thread_start", "thread_exit": "thread_exit_1cpu", "spawn_process": "mp_spawn",
+    "spawn_thread": "thread_start", "thread_exit": "thread_exit_1cpu",
+    "process_exit": "process_exit_1cpu", "spawn_process": "mp_spawn",
     "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
 }
@@ -166,7 +167,8 @@ _FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_w
 def measured_paths(fig: Figures) -> dict[str, int]:
     """The one-way path times the residual costs are fitted to (see :mod:`.fit`)."""
     out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu",
-                                                    "thread_exit_1cpu", "thread_start")
+                                                    "thread_exit_1cpu", "thread_start",
+                                                    "process_exit_1cpu")
            if k in fig.stats}
     if "ipc_vs_kib" in fig.lines:
         out["ipc_per_message"] = round(fig.lines["ipc_vs_kib"].intercept)

@@ -18,6 +18,7 @@ queue_handoff    queue.Queue hand-off, 1 CPU           thread_switch
 ipc_per_message  multiprocessing.Queue message, 1 CPU  queue_handoff, switches
 thread_exit      thread returns -> join returns, 1 CPU  the joiner's thread_switch
 spawn_thread     Thread start() + join(), 2 CPUs       thread_exit, the wake-ups
+process_exit     child returns -> join returns, 1 CPU  the parent's process_switch
 ===============  ====================================  =============================
 
 ``cross_cpu_wakeup`` stays the 2-CPU minus the 1-CPU Lock hand-off: the
@@ -113,6 +114,30 @@ def _starts(name: str, cpus: int, rounds: int = ROUNDS) -> str:
     return _STARTS.format(name=name, cpus=cpus, main=main, workers=workers)
 
 
+_CHILDREN = """\
+schedsim: 1
+name: probe-{name}
+machine: {{cpus: 1, policy: fair}}
+processes:
+  main:
+    gil: true
+    threads:
+      main:
+{main}
+{children}
+"""
+
+
+def _children(name: str, rounds: int = ROUNDS) -> str:
+    """A child process started and joined ``rounds`` times; it marks ``end`` as its
+    program returns, the parent ``joined`` when its join returns."""
+    main = "\n".join(f"        - spawn: c{i}\n        - join: [c{i}]\n"
+                     f"        - {{emit: joined}}" for i in range(rounds))
+    children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n"
+                         f"    threads: {{main: [{{emit: end}}]}}" for i in range(rounds))
+    return _CHILDREN.format(name=name, main=main, children=children)
+
+
 def round_trip(trace) -> float:
     """The median one-way hop of a ping-pong marking each round trip ``hop``."""
     times = [ev.t for ev in trace.select("emit")]
@@ -159,6 +184,8 @@ PROBES = (
     Probe("thread_exit", "thread_exit_1cpu", _starts("thread-exit-1cpu", 1),
           between("end", "joined")),
     Probe("spawn_thread", "thread_start", _starts("thread-start", 2), between("start", "joined")),
+    Probe("process_exit", "process_exit_1cpu", _children("process-exit-1cpu"),
+          between("end", "joined")),
 )
 
 

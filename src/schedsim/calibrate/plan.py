@@ -145,6 +145,8 @@ STEPS: tuple[Step, ...] = (
          needs_two_cpus=True),
     Step("fork vs parent memory", lambda b: procs.fork_cost(b.fork_mib, b.forks),
          _line("fork_vs_mib")),
+    Step("process exit (return -> join), 1 CPU",
+         lambda b: procs.process_exit(_one()[0], b.forks), _stat("process_exit_1cpu")),
     Step("multiprocessing spawn start", lambda b: procs.mp_start("spawn", b.mp_starts),
          _stat("mp_spawn")),
     Step("multiprocessing forkserver start",

@@ -7,8 +7,10 @@ run the parent's cleanup; every child is waited for before a probe returns.
 from __future__ import annotations
 
 import json
+import mmap
 import multiprocessing
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -125,6 +127,29 @@ def mp_start(method: str, reps: int) -> Stat:
     if out.returncode != 0:
         raise RuntimeError(f"{method} start probe failed:\n{out.stderr.strip()}")
     return summarize(json.loads(out.stdout))
+
+
+def _note_end(shared) -> None:
+    """A probe child's target: note when it returns, in the shared buffer."""
+    struct.pack_into("q", shared, 0, clock())
+
+
+def process_exit(cpu: int, reps: int) -> Stat:
+    """From a ``multiprocessing`` (fork) child's target returning to the parent's
+    ``join()`` returning, both on ``cpu``: the child's clean-up and exit."""
+    ctx = multiprocessing.get_context("fork")
+    shared = mmap.mmap(-1, 8)
+    samples = []
+    with pinned(cpu):
+        for i in range(reps + 1):
+            child = ctx.Process(target=_note_end, args=(shared,))
+            child.start()
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError(f"calibration child exited with {child.exitcode}")
+            if i:                                   # the first is a warm-up
+                samples.append(clock() - struct.unpack_from("q", shared, 0)[0])
+    return summarize(samples)
 
 
 def _queue_echo(inbox, outbox) -> None:

@@ -222,8 +222,9 @@ def startup(expected: Trace, actual: Trace, matches: list[Match],
             trace_clock(actual, timebase).model(first_a))
 
 
-#: what a thread running an event loop may still do after its last task and count as work
-_LOOP_AFTERMATH_WORK = frozenset({"emit", "send", "recv", "spawn", "mem"})
+#: what still counts as work in a runtime's shutdown (after an event loop's last task, or
+#: a daemon thread after its process's main thread ended)
+_SHUTDOWN_WORK = frozenset({"emit", "send", "recv", "spawn", "mem"})
 
 
 def _is_task(unit) -> bool:
@@ -232,21 +233,40 @@ def _is_task(unit) -> bool:
                                              or unit.attrs.get("kind") == "task")
 
 
+def _main_thread_exits(trace: Trace) -> dict[int, int]:
+    """Process unit -> when its main thread (its first thread) exited."""
+    main = {}
+    for u in trace.units:
+        if u.kind == "thread" and u.parent is not None and u.parent not in main:
+            main[u.parent] = u.id
+    ends = {}
+    for proc, unit in main.items():
+        exits = trace.select("exit", unit)
+        if exits:
+            ends[proc] = exits[0].t
+    return ends
+
+
 def work_end(trace: Trace) -> int:
     """When the program's work ended: the last event of a thread or coroutine.
 
     A process outlives its last thread by its interpreter's teardown (a few
     hundred µs of atexit handlers and finalisation in a real run, nothing in
     the model), which no scenario describes; without any thread or coroutine
-    the trace's last event counts.  Likewise ``asyncio.run`` outlives the
-    loop's last task by its own shutdown (cancelling what is left, closing
-    async generators, the default executor and the loop: 100–700 µs in a real
-    run): on a thread that ran tasks, what the thread and its loop's lane do
-    after the last task event counts only when it is work (an emit, a send,
-    a receive, a spawn, a memory access).
+    the trace's last event counts.  Two more kinds of shutdown are left out
+    the same way, unless what happens in them is work (an emit, a send, a
+    receive, a spawn, a memory access):
+
+    * what a thread that ran asyncio tasks, and its loop's lane, do after the
+      loop's last task: ``asyncio.run`` cancelling what is left and closing
+      async generators, the executor and the loop (100–700 µs in a real run);
+    * what a daemon thread does after its process's main thread ended: the
+      interpreter's shutdown, e.g. ``multiprocessing`` joining its queues'
+      feeder threads from ``atexit`` (1–1.5 ms in a real run).
     """
     units = trace.units
     hosts = {u.parent for u in units if _is_task(u)}   # threads that ran an event loop
+    main_ends = _main_thread_exits(trace)
     last_task: dict[int, int] = {}
     after: dict[int, list[tuple[int, str]]] = {}
     end = None
@@ -259,12 +279,15 @@ def work_end(trace: Trace) -> int:
         elif unit.id in hosts or unit.parent in hosts:
             after.setdefault(unit.id if unit.id in hosts else unit.parent, []).append(
                 (ev.t, ev.kind))
+        elif (unit.attrs.get("daemon") and unit.parent in main_ends
+              and ev.t > main_ends[unit.parent] and ev.kind not in _SHUTDOWN_WORK):
+            continue
         else:
             end = ev.t if end is None else max(end, ev.t)
     for host, events in after.items():
         done = last_task.get(host)
         for t, kind in events:
-            if done is None or t <= done or kind in _LOOP_AFTERMATH_WORK:
+            if done is None or t <= done or kind in _SHUTDOWN_WORK:
                 end = t if end is None else max(end, t)
     for t in last_task.values():
         end = t if end is None else max(end, t)

@@ -230,6 +230,9 @@ class Sim:
         self._close_coroutines(th)
         if not th.spec.autostart:         # a started thread's teardown, before join sees it
             yield from th.spend(self.costs["thread_exit"])
+        proc = th.process
+        if not proc.spec.autostart and proc.live == 1:   # a started process's last thread:
+            yield from th.spend(self.costs["process_exit"])   # its clean-up and exit
         if th.gil_held:
             th.process.gil.release(th)
         self._end_thread(th, th.record("exit", cpu=th.cpu))
