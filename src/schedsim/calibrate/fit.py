@@ -10,16 +10,16 @@ model, simulating the probe as a scenario, takes what the probe measured.
 
 The probes are fitted in order, each with the costs fitted before it:
 
-===============  ====================================  =============================
-residual         probe (median)                        the model also charges
-===============  ====================================  =============================
-thread_switch    Lock hand-off, 1 CPU                  nothing else
-queue_handoff    queue.Queue hand-off, 1 CPU           thread_switch
-ipc_per_message  multiprocessing.Queue message, 1 CPU  queue_handoff, switches
+===============  =====================================  ===========================
+residual         probe (median)                         the model also charges
+===============  =====================================  ===========================
+thread_switch    Lock hand-off, 1 CPU                   nothing else
+queue_handoff    queue.Queue hand-off, 1 CPU            thread_switch
+ipc_per_message  multiprocessing.Queue message, 1 CPU   queue_handoff, switches
 thread_exit      thread returns -> join returns, 1 CPU  the joiner's thread_switch
-spawn_thread     Thread start() + join(), 2 CPUs       thread_exit, the wake-ups
-process_exit     child returns -> join returns, 1 CPU  the parent's process_switch
-===============  ====================================  =============================
+spawn_thread     Thread start() + join(), 2 CPUs        thread_exit, the wake-ups
+process_exit     child returns -> join returns, 1 CPU   the parent's process_switch
+===============  =====================================  ===========================
 
 ``cross_cpu_wakeup`` stays the 2-CPU minus the 1-CPU Lock hand-off: the
 probe pins its two threads to different CPUs, which a scenario cannot say.
