@@ -39,7 +39,7 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class CalibrationResult(Figures):
-    """All figures measured (see :class:`~.calib_plan.Figures`) and the machine they came from."""
+    """All figures measured (see :class:`~.plan.Figures`) and the machine they came from."""
 
     machine: dict = field(default_factory=dict)
     quick: bool = False
