@@ -1,6 +1,7 @@
 """What the generator-hook tests share: a stand-in raw log, the generators
 they drive, and how their raw events are compared."""
 
+import os
 import threading
 
 import pytest
@@ -31,6 +32,34 @@ class Log:
     def expanded(self):
         """Everything recorded, packed blocks (code PACKED) expanded."""
         return _speedups.expand_packed(self.all(), PACKED, CODES)
+
+
+def in_forked_child(body) -> tuple[int, str]:
+    """Fork; the child runs ``body()`` and reports the text it returns, then leaves at
+    once.  Returns (the child's pid, that text)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(w, body().encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    text = os.read(r, 10_000).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    return pid, text
+
+
+def generator_in_child(log, hook, expand) -> str:
+    """In a forked child: drop what the parent recorded, start a generator, and report
+    (code, tid, qualname of a start) of what ``expand(log)`` then holds."""
+    del log.events[:]
+    del log.drained[:]
+    d = consumer()
+    next(d)
+    hook.drain()
+    return repr([(e[0], e[2], e[4] if e[0] == GSTART else "") for e in expand(log)])
 
 
 def consumer():

@@ -21,7 +21,8 @@ from schedsim.real.rawlog import CHUNK, GEND, GRESUME, GSTART, GYIELD, WARN, Raw
 
 from . import hookprog
 from .conftest import PYTHON
-from .hookprog import CODES, PACKED, Log, consumer, exercise, in_a_thread, inner, normalized
+from .hookprog import (CODES, PACKED, Log, consumer, exercise, generator_in_child, in_a_thread,
+                       in_forked_child, inner, normalized)
 pytestmark = pytest.mark.skipif(not _speedups.available(),
                                 reason="C extension schedsim._speedups._genhook not built")
 
@@ -221,24 +222,8 @@ def test_fork_child_keeps_recording_with_its_own_thread_id(packed):
     hook.install()
     c = consumer()
     next(c)                                             # buffered in the parent (packed)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            del log.events[:]
-            del log.drained[:]
-            d = consumer()
-            next(d)
-            hook.drain()
-            ev = log.expanded()
-            os.write(w, repr([(e[0], e[2], e[4] if e[0] == GSTART else "") for e in ev]).encode())
-        finally:
-            os._exit(0)
+    pid, child = in_forked_child(lambda: generator_in_child(log, hook, Log.expanded))
     hook.uninstall()
-    os.close(w)
-    child = os.read(r, 10_000).decode()
-    os.close(r)
-    os.waitpid(pid, 0)
     assert child == repr([(GSTART, pid, "consumer"), (GYIELD, pid, "")])
     assert [e[0] for e in log.expanded()] == [GSTART, GYIELD]
 

@@ -6,7 +6,6 @@ under both and compare.  Without the built extension only the fallback
 selection is tested (the comparisons skip, saying why).
 """
 
-import os
 import sys
 import threading
 import time
@@ -18,7 +17,8 @@ from schedsim.real import genhook
 from schedsim.real.rawlog import CHUNK, GRESUME, GSTART, GYIELD
 
 from . import hookprog
-from .hookprog import CODES, PACKED, Log, consumer, exercise, in_a_thread, normalized
+from .hookprog import (CODES, PACKED, Log, consumer, exercise, generator_in_child, in_a_thread,
+                       in_forked_child, normalized)
 needs_c = pytest.mark.skipif(not _speedups.available(),
                              reason="C extension schedsim._speedups._genhook not built")
 
@@ -77,21 +77,14 @@ def test_c_hook_after_fork_records_the_child_thread_id():
     log = Log()
     hook = c_hook(log)
     hook.install()
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: record a generator, report its tids, leave at once
-        try:
-            del log.events[:]
-            c = consumer()
-            next(c)
-            os.write(w, repr(sorted({e[2] for e in log.events})).encode())
-        finally:
-            os._exit(0)
+
+    def child():  # record a generator, report its tids
+        del log.events[:]
+        c = consumer()
+        next(c)
+        return repr(sorted({e[2] for e in log.events}))
+    pid, data = in_forked_child(child)
     hook.uninstall()
-    os.close(w)
-    data = os.read(r, 1000).decode()
-    os.close(r)
-    os.waitpid(pid, 0)
     assert data == repr([pid])   # a forked process's main thread has tid == pid
 
 
@@ -163,24 +156,9 @@ def test_packed_mode_fork_child_drops_the_parents_buffer():
     hook.install()
     c = consumer()
     next(c)                                         # two records buffered in the parent
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            del log.events[:]
-            del log.drained[:]
-            d = consumer()
-            next(d)
-            hook.drain()
-            ev = _speedups.expand_packed(log.all(), PACKED, CODES)
-            os.write(w, repr([(e[0], e[2], e[4] if e[0] == GSTART else "") for e in ev]).encode())
-        finally:
-            os._exit(0)
+    pid, child = in_forked_child(lambda: generator_in_child(
+        log, hook, lambda lg: _speedups.expand_packed(lg.all(), PACKED, CODES)))
     hook.uninstall()
-    os.close(w)
-    child = os.read(r, 10_000).decode()
-    os.close(r)
-    os.waitpid(pid, 0)
     assert child == repr([(GSTART, pid, "consumer"), (GYIELD, pid, "")])
     parent = _speedups.expand_packed(log.all(), PACKED, CODES)
     assert [e[0] for e in parent] == [GSTART, GYIELD]
