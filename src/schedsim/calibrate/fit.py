@@ -34,6 +34,7 @@ costs already exceed the measurement, the residual is 0, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 from typing import Callable
 
 from ..model import simulate
@@ -43,10 +44,13 @@ from ..scenario import loads
 #: round trips simulated per probe (the hop is a median: a few suffice)
 ROUNDS = 12
 
+def _probe(name: str, cpus: int, body: str) -> str:
+    """A probe scenario: its header, then ``body`` (its ``processes``, ``ipc``...)."""
+    return (f"schedsim: 1\nname: probe-{name}\nmachine: {{cpus: {cpus}, policy: fair}}\n"
+            + body)
+
+
 _THREADS = """\
-schedsim: 1
-name: probe-{name}
-machine: {{cpus: {cpus}, policy: fair}}
 processes:
   main:
     gil: true
@@ -62,9 +66,6 @@ processes:
 """
 
 _PROCESSES = """\
-schedsim: 1
-name: probe-{name}
-machine: {{cpus: {cpus}, policy: fair}}
 ipc: {{a: 0, b: 0}}
 processes:
   main:
@@ -90,58 +91,41 @@ _HANDOFF = {"objects": "events: [a, b]", "give": "{set: a}", "take": "{wait: b},
 _QUEUES = {"objects": "queues: {a: 0, b: 0}", "give": "{put: {queue: a, value: x}}",
            "take": "{get: b}", "wait": "{get: a}", "answer": "{put: {queue: b, value: x}}"}
 
-
-_STARTS = """\
-schedsim: 1
-name: probe-{name}
-machine: {{cpus: {cpus}, policy: fair}}
+# the main thread starts and joins one unit after another (``steps``), then the units
+_JOINS = """\
 processes:
   main:
     gil: true
     threads:
       main:
-{main}
-{workers}
+{steps}
+{units}
 """
 
 
 def _starts(name: str, cpus: int, rounds: int = ROUNDS) -> str:
     """A thread started and joined ``rounds`` times: the main thread marks ``start``
     before and ``joined`` after; each worker marks ``end`` as its function returns."""
-    main = "\n".join(f"        - {{emit: start}}\n        - spawn: w{i}\n"
-                     f"        - join: [w{i}]\n        - {{emit: joined}}" for i in range(rounds))
+    steps = "\n".join(f"        - {{emit: start}}\n        - spawn: w{i}\n"
+                      f"        - join: [w{i}]\n        - {{emit: joined}}" for i in range(rounds))
     workers = "\n".join(f"      w{i}: [{{emit: end}}]" for i in range(rounds))
-    return _STARTS.format(name=name, cpus=cpus, main=main, workers=workers)
-
-
-_CHILDREN = """\
-schedsim: 1
-name: probe-{name}
-machine: {{cpus: 1, policy: fair}}
-processes:
-  main:
-    gil: true
-    threads:
-      main:
-{main}
-{children}
-"""
+    return _probe(name, cpus, _JOINS.format(steps=steps, units=workers))
 
 
 def _children(name: str, rounds: int = ROUNDS) -> str:
-    """A child process started and joined ``rounds`` times; it marks ``end`` as its
-    program returns, the parent ``joined`` when its join returns."""
-    main = "\n".join(f"        - spawn: c{i}\n        - join: [c{i}]\n"
-                     f"        - {{emit: joined}}" for i in range(rounds))
+    """A child process started and joined ``rounds`` times, on one CPU; it marks ``end``
+    as its program returns, the parent ``joined`` when its join returns."""
+    steps = "\n".join(f"        - spawn: c{i}\n        - join: [c{i}]\n"
+                      f"        - {{emit: joined}}" for i in range(rounds))
     children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n"
                          f"    threads: {{main: [{{emit: end}}]}}" for i in range(rounds))
-    return _CHILDREN.format(name=name, main=main, children=children)
+    return _probe(name, 1, _JOINS.format(steps=steps, units=children))
 
 
 def round_trip(trace) -> float:
     """The median one-way hop of a ping-pong marking each round trip ``hop``."""
     times = [ev.t for ev in trace.select("emit")]
-    return _median([(b - a) / 2 for a, b in zip(times[1:], times[2:])])  # the first: warm-up
+    return median([(b - a) / 2 for a, b in zip(times[1:], times[2:])])  # the first: warm-up
 
 
 def between(first: str, then: str) -> Callable:
@@ -154,13 +138,8 @@ def between(first: str, then: str) -> Callable:
             elif ev.label == then and since is not None:
                 spans.append(ev.t - since)
                 since = None
-        return _median(spans[1:])
+        return median(spans[1:])
     return measure
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 @dataclass(frozen=True)
@@ -176,11 +155,11 @@ class Probe:
 
 PROBES = (
     Probe("thread_switch", "thread_lock_1cpu",
-          _THREADS.format(name="thread-lock-1cpu", cpus=1, rounds=ROUNDS, **_HANDOFF)),
+          _probe("thread-lock-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_HANDOFF))),
     Probe("queue_handoff", "thread_queue_1cpu",
-          _THREADS.format(name="thread-queue-1cpu", cpus=1, rounds=ROUNDS, **_QUEUES)),
+          _probe("thread-queue-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_QUEUES))),
     Probe("ipc_per_message", "ipc_per_message",
-          _PROCESSES.format(name="ipc-1cpu", cpus=1, rounds=ROUNDS)),
+          _probe("ipc-1cpu", 1, _PROCESSES.format(rounds=ROUNDS))),
     Probe("thread_exit", "thread_exit_1cpu", _starts("thread-exit-1cpu", 1),
           between("end", "joined")),
     Probe("spawn_thread", "thread_start", _starts("thread-start", 2), between("start", "joined")),
