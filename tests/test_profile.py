@@ -27,24 +27,20 @@ def test_round_trip(tmp_path):
         (p.idle_wakeup_curve, p.cold_start_curve, p.asyncio_overshoot_curve)
 
 
-def test_whole_error_message_for_a_bad_cost(tmp_path):
+@pytest.mark.parametrize("text, message", [
+    ("schedsim: profile/1\ncosts:\n  thread_switch: -5\n",
+     "{}:3: invalid machine profile\n==> At key: costs\n==> At key: thread_switch\n"
+     "=====> expected a non-negative integer (ns), found -5"),
+    ("schedsim: profile/1\nidle_wakeup:\n  - [1000000, 5]\n  - [10, 7]\n",
+     "{}:2: invalid machine profile\n==> At key: idle_wakeup\n"
+     "=====> expected a list of [idle_ns, extra_ns] pairs with increasing idles"),
+], ids=["cost", "curve"])
+def test_whole_error_message_for_a_bad_profile(tmp_path, text, message):
     bad = tmp_path / "p.yaml"
-    bad.write_text("schedsim: profile/1\ncosts:\n  thread_switch: -5\n")
+    bad.write_text(text)
     with pytest.raises(ProfileError) as exc:
         load_profile(bad)
-    assert str(exc.value) == (f"{bad}:3: invalid machine profile\n==> At key: costs\n"
-                              "==> At key: thread_switch\n"
-                              "=====> expected a non-negative integer (ns), found -5")
-
-
-def test_whole_error_message_for_a_bad_curve(tmp_path):
-    bad = tmp_path / "p.yaml"
-    bad.write_text("schedsim: profile/1\nidle_wakeup:\n  - [1000000, 5]\n  - [10, 7]\n")
-    with pytest.raises(ProfileError) as exc:
-        load_profile(bad)
-    assert str(exc.value) == (f"{bad}:2: invalid machine profile\n==> At key: idle_wakeup\n"
-                              "=====> expected a list of [idle_ns, extra_ns] pairs with "
-                              "increasing idles")
+    assert str(exc.value) == message.format(bad)
 
 
 def test_unknown_cost_and_unknown_shipped_name(tmp_path):

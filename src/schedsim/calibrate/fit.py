@@ -44,6 +44,7 @@ from ..scenario import loads
 #: round trips simulated per probe (the hop is a median: a few suffice)
 ROUNDS = 12
 
+
 def _probe(name: str, cpus: int, body: str) -> str:
     """A probe scenario: its header, then ``body`` (its ``processes``, ``ipc``...)."""
     return (f"schedsim: 1\nname: probe-{name}\nmachine: {{cpus: {cpus}, policy: fair}}\n"
