@@ -17,8 +17,8 @@
  * count: a kill between any two stores leaves a record that marshal.loads
  * reads whole (it ignores bytes after the count-th item).
  *
- *   MapWriter()            closed; record() keeps events in .pending
- *   .open(fd)              map fd (a new empty file); writes .pending out
+ *   MapWriter()            closed; record() keeps events in a pending list
+ *   .open(fd)              map fd (a new empty file)
  *   .append(data)          one whole record (bytes)
  *   .record(event)         one event into the open chunk (never raises:
  *                          an event that cannot be written is counted in
@@ -27,7 +27,8 @@
  *                          (one step under the GIL)
  *   .close() -> end        unmap, trim the file to its records, close fd
  *   .forget()              in a forked child: unmap, close fd, keep the file
- *   .end, .dropped, .broken
+ *   .write_pending()       write what record() kept while closed (after the header)
+ *   .dropped               events that could not be written
  *
  * The descriptor is only trimmed or closed while it still is the file that
  * was opened (same device and inode): a program may close descriptors it
@@ -426,13 +427,9 @@ static PyObject *mw_forget(MapWriter *w, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
-static PyObject *mw_get_end(MapWriter *w, void *Py_UNUSED(c)) { return PyLong_FromSize_t(w->end); }
-static PyObject *mw_get_dropped(MapWriter *w, void *Py_UNUSED(c)) { return PyLong_FromSsize_t(w->dropped); }
-static PyObject *mw_get_broken(MapWriter *w, void *Py_UNUSED(c)) { return PyBool_FromLong(w->broken); }
-static PyObject *mw_get_pending(MapWriter *w, void *Py_UNUSED(c))
+static PyObject *mw_get_dropped(MapWriter *w, void *Py_UNUSED(c))
 {
-    Py_INCREF(w->pending);
-    return w->pending;
+    return PyLong_FromSsize_t(w->dropped);
 }
 
 static PyObject *mw_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -476,10 +473,7 @@ static PyMethodDef mw_methods[] = {
 };
 
 static PyGetSetDef mw_getset[] = {
-    {"end", (getter)mw_get_end, NULL, "bytes of whole records written", NULL},
     {"dropped", (getter)mw_get_dropped, NULL, "events that could not be written", NULL},
-    {"broken", (getter)mw_get_broken, NULL, "True once the file could not grow", NULL},
-    {"pending", (getter)mw_get_pending, NULL, "events recorded while closed", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
