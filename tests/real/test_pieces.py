@@ -41,7 +41,7 @@ def test_raw_log_round_trip_and_torn_chunk(tmp_path, writer_impl):
 def test_the_raw_file_holds_every_event_as_soon_as_it_is_safe(tmp_path, writer_impl):
     """What a SIGKILL would leave: the file as it is (zeros after the records), read
     after each step.  The compiled writer has every event in the file at once; the
-    Python one after each sync (a printed line, a sleep)."""
+    Python one after each flush (a printed line, a sleep)."""
     log = RawLog(str(tmp_path), {"pid": 8})
     recorded = []
     for i in range(3 * 4096 + 10):   # more than one chunk, and the file grows
@@ -50,7 +50,7 @@ def test_the_raw_file_holds_every_event_as_soon_as_it_is_safe(tmp_path, writer_i
         recorded.append(event)
         if i % 997 == 0 or i > 3 * 4096:
             if not log.direct:
-                log.sync()
+                log.flush()
             assert read_raw(log.path)[1] == recorded
     log.close()
     assert read_raw(log.path)[1] == recorded
@@ -82,7 +82,7 @@ def test_writing_the_log_at_a_sleep_happens_on_the_sleeps_own_time(monkeypatch):
             self.events = []
             self.append = self.events.append
 
-        def sync(self):
+        def flush(self):
             real_sleep(0.1)
 
     log = SlowLog()

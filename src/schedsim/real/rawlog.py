@@ -137,11 +137,20 @@ class RawLog:
             self.flush()
 
     def flush(self) -> None:
-        """Write what was recorded so far (safe while other threads append).
+        """Write what was recorded so far (safe while other threads append): at a
+        printed line, before a sleep, when the buffer fills and at exit.
 
-        A flush re-entered by a signal handler in the flushing thread does
-        nothing (the outer one is writing).
+        With the compiled writer only what hooks buffer is left to write, in two
+        C calls (each atomic under the GIL).  Otherwise the buffer goes out as one
+        chunk, under a lock; a flush re-entered by a signal handler in the
+        flushing thread does nothing (the outer one is writing).
         """
+        if self._writer is not None:
+            if self.drain is not None:
+                self.drain()
+            if self.events and self._fh is not None:
+                self._writer.take(self.events)
+            return
         me = threading.get_ident()
         if self._owner == me:
             return
@@ -150,28 +159,12 @@ class RawLog:
             try:
                 if self.drain is not None:
                     self.drain()
-                events = self.events
-                if self._writer is not None:
-                    if events and self._fh is not None:
-                        self._writer.take(events)    # one C call: atomic under the GIL
-                    return
-                chunk = events[:]
+                chunk = self.events[:]
                 if chunk and self._fh is not None:
-                    del events[:len(chunk)]
+                    del self.events[:len(chunk)]
                     self._write(marshal.dumps(chunk))
             finally:
                 self._owner = None
-
-    def sync(self) -> None:
-        """Make what was recorded so far safe against a kill (at a printed line, before
-        a sleep): with the compiled writer only what hooks buffer is left to write."""
-        if self._writer is None:
-            self.flush()
-            return
-        if self.drain is not None:
-            self.drain()
-        if self.events and self._fh is not None:
-            self._writer.take(self.events)
 
     def _write(self, data: bytes) -> None:
         try:

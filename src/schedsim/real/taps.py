@@ -5,7 +5,7 @@ the real stream unchanged (same buffering, same bytes, colours included)
 and each completed line is recorded as an ``EMIT`` raw event, per thread.
 :func:`install_sleep` replaces ``time.sleep`` by a wrapper that scales the
 duration and records ``SLEEP``/``WAKE`` around it.  Both make the raw log
-safe (:meth:`RawLog.sync`) at each line and at the start of each sleep
+safe (:meth:`RawLog.flush`) at each line and at the start of each sleep
 (inside it: the sleep is shortened by the time that took), so a process
 killed with SIGKILL leaves all of its trace up to there.
 """
@@ -28,7 +28,7 @@ class LineTap:
         self._stream = stream
         self._name = name
         self._append = log.append
-        self._sync = log.sync
+        self._flush = log.flush
         self._partial: dict[int, str] = {}  # native tid -> unfinished line
 
     def write(self, text: str) -> int:
@@ -44,7 +44,7 @@ class LineTap:
         for line in lines[:-1]:
             self._append((EMIT, t, me, line.rstrip("\r"), self._name))
         self._partial[me] = lines[-1]
-        self._sync()  # what was printed is on disk even if the process is killed
+        self._flush()  # what was printed is on disk even if the process is killed
         return n
 
     def writelines(self, lines) -> None:
@@ -76,7 +76,7 @@ class LineTap:
 def install_sleep(log: RawLog, scale: float):
     """Replace ``time.sleep`` with a scaled, recorded sleep; returns the original."""
     original = time.sleep
-    append, sync = log.append, log.sync
+    append, flush = log.append, log.flush
 
     @functools.wraps(original)
     def sleep(secs):
@@ -86,7 +86,7 @@ def install_sleep(log: RawLog, scale: float):
         try:
             # the trace so far goes to disk on the sleep's own time: the sleep is
             # shortened by what writing it took, so it still ends when asked
-            sync()
+            flush()
             original(max(0.0, scaled - (_now() - start) / 1e9) if scaled > 0 else scaled)
         finally:
             append((WAKE, _now(), _tid()))
