@@ -146,12 +146,7 @@ class Profile:
 
 def _check(doc, file: str) -> Profile:
     def err(msg, *path):
-        node, line = doc, None
-        for key in path:  # the deepest node that knows its line
-            if hasattr(node, "line_of"):
-                line = node.line_of(key)
-            node = node.get(key) if isinstance(node, dict) else None
-        return ProfileError(msg, file=file, line=line, path=path)
+        return ProfileError(msg, file=file, line=_yaml.line_at(doc, path), path=path)
 
     if not isinstance(doc, dict) or doc.get("schedsim") != PROFILE_SCHEMA:
         raise ProfileError(f"not a schedsim profile: expected 'schedsim: {PROFILE_SCHEMA}'",
@@ -188,8 +183,9 @@ def load_profile(name_or_path: str | os.PathLike = "default") -> Profile:
                              if r.name.endswith(".yaml"))
             raise ProfileError(f"no shipped profile called {text_name!r}; shipped: {shipped} "
                                f"(or give the path of a profile file)", file=text_name)
-        return _check(_yaml.load(ref.read_text("utf-8"), text_name).data, text_name)
-    return _check(_yaml.load_file(text_name).data, text_name)
+        return _check(_yaml.load(ref.read_text("utf-8"), text_name, ProfileError).data,
+                      text_name)
+    return _check(_yaml.load_file(text_name, ProfileError).data, text_name)
 
 
 def save_profile(profile: Profile, path: str | os.PathLike) -> None:

@@ -35,6 +35,21 @@ class LocatedList(list):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
+def line_at(node, path) -> int | None:
+    """The line of the deepest node along ``path`` (keys and indices) that knows one."""
+    line = None
+    for key in path:
+        if isinstance(node, (Located, LocatedList)):
+            line = node.line_of(key)
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            node = None
+    return line
+
+
 @dataclass(frozen=True)
 class Source:
     """A loaded document and the file it came from."""
@@ -74,27 +89,28 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
-def load(text: str, file: str = "<string>") -> Source:
-    """Parse YAML ``text`` safely; syntax errors become :class:`ScenarioError` with a line."""
+def load(text: str, file: str = "<string>", error: type[ScenarioError] = ScenarioError) -> Source:
+    """Parse YAML ``text`` safely; syntax errors become ``error`` (a
+    :class:`ScenarioError`, or a subclass naming the kind of document) with a line."""
     try:
         data = _pyyaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except ScenarioError as exc:
-        raise ScenarioError(exc.message, file=file, line=exc.line) from None
+        raise error(exc.message, file=file, line=exc.line) from None
     except _pyyaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"YAML syntax error: {problem}", file=file, line=line) from None
+        raise error(f"YAML syntax error: {problem}", file=file, line=line) from None
     return Source(data, file)
 
 
-def load_file(path) -> Source:
-    """Read and parse the YAML file at ``path``."""
+def load_file(path, error: type[ScenarioError] = ScenarioError) -> Source:
+    """Read and parse the YAML file at ``path`` (errors as in :func:`load`)."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except OSError as exc:
-        raise ScenarioError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+        raise error(f"cannot read file: {exc.strerror}", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"file is not UTF-8 text ({exc.reason})", file=str(path)) from None
-    return load(text, str(path))
+        raise error(f"file is not UTF-8 text ({exc.reason})", file=str(path)) from None
+    return load(text, str(path), error)

@@ -74,3 +74,26 @@ def test_refit_needs_a_profile_with_its_figures(capsys, tmp_path):
     assert main(["calibrate", "--refit", str(bare)]) == 2
     err = capsys.readouterr().err
     assert str(bare) in err and "no 'measured' section" in err and "Traceback" not in err
+
+
+def test_refit_locates_a_figure_not_as_calibrate_writes_it(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schedsim: profile/1\nmeasured:\n  stats:\n    a: {median: 1, p10: 1, p90: 2, n: 3}\n"
+                   "  fits:\n    ipc_vs_kib:\n      intercept: 5\n      slope: 1\n"
+                   "      points:\n      - [0, {median: 1}]\n")
+    assert main(["calibrate", "--refit", str(bad)]) == 2
+    assert capsys.readouterr().err == (
+        f"schedsim calibrate: error: {bad}:10: invalid machine profile\n"
+        "==> At key: measured\n==> At key: fits\n==> At key: ipc_vs_kib\n==> At key: points\n"
+        "==> At index 0\n==> At index 1\n"
+        "=====> expected a figure {median, p10, p90, n} of numbers\n")
+
+
+def test_a_profile_that_is_not_yaml_is_named_a_profile(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [\n")
+    with pytest.raises(prof.ProfileError) as exc:
+        cal.from_profile(bad)
+    assert str(exc.value).startswith(f"{bad}:2: invalid machine profile\n")
+    with pytest.raises(prof.ProfileError, match="invalid machine profile"):
+        prof.load_profile(bad)

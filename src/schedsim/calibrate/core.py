@@ -218,37 +218,58 @@ def from_profile(path: str | os.PathLike) -> CalibrationResult:
 
     Raises :class:`~schedsim.errors.ProfileError` for a file without that section.
     """
-    doc = _yaml.load_file(path).data
+    file = os.fspath(path)
+    doc = _yaml.load_file(file, ProfileError).data
     measured = doc.get("measured") if isinstance(doc, dict) else None
     if not isinstance(measured, dict) or "stats" not in measured:
         raise ProfileError("no 'measured' section: only a profile written by schedsim calibrate "
-                           "keeps the figures its costs can be derived from again",
-                           file=os.fspath(path))
+                           "keeps the figures its costs can be derived from again", file=file)
     machine = dict(doc.get("machine") or {})
     quick = "--quick" in str(machine.pop("source", ""))
     result = CalibrationResult(machine=machine, quick=quick,
                                name=str(doc.get("name") or "calibrated"))
-    try:
-        _load_figures(result, measured)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProfileError(f"'measured' section not as schedsim calibrate writes it ({exc!r})",
-                           file=os.fspath(path)) from None
+    _load_figures(result, measured, lambda what, *where: ProfileError(
+        f"expected {what}", file=file, line=_yaml.line_at(doc, ("measured", *where)),
+        path=("measured", *where)))
     return result
 
 
-def _load_figures(result: CalibrationResult, measured: dict) -> None:
-    """Set ``result``'s figures from a ``measured`` section (:func:`measured_section`)."""
-    result.stats = {k: _stat(v) for k, v in measured["stats"].items()}
-    result.lines = {k: Line(v["intercept"], v["slope"],
-                            tuple((x, _stat(s)) for x, s in v["points"]))
-                    for k, v in (measured.get("fits") or {}).items()}
+_FIGURE = "a figure {median, p10, p90, n} of numbers"
+
+
+def _internal(what: str, *where) -> Exception:
+    return ValueError(f"measured section at {where}: expected {what}")
+
+
+def _load_figures(result: CalibrationResult, measured: dict, bad=_internal) -> None:
+    """Set ``result``'s figures from a ``measured`` section (:func:`measured_section`);
+    ``bad(what, *where)`` makes the error for a part not as that function writes it."""
+    def stat(d, *where) -> Stat:
+        if not (isinstance(d, dict) and all(isinstance(d.get(k), (int, float))
+                                            for k in ("median", "p10", "p90", "n"))):
+            raise bad(_FIGURE, *where)
+        return Stat(d["median"], d["p10"], d["p90"], d["n"])
+
+    def pairs(items, *where) -> list:
+        if not isinstance(items, list) or not all(isinstance(p, list) and len(p) == 2
+                                                  for p in items):
+            raise bad("a list of [x, figure] pairs", *where)
+        return [(x, stat(s, *where, i, 1)) for i, (x, s) in enumerate(items)]
+
+    stats, fits = measured["stats"], measured.get("fits") or {}
+    if not isinstance(stats, dict) or not isinstance(fits, dict):
+        raise bad("a mapping of figures", "stats" if not isinstance(stats, dict) else "fits")
+    result.stats = {k: stat(v, "stats", k) for k, v in stats.items()}
+    result.lines = {}
+    for k, v in fits.items():
+        if not (isinstance(v, dict) and isinstance(v.get("intercept"), (int, float))
+                and isinstance(v.get("slope"), (int, float))):
+            raise bad("a fit {intercept, slope, points}", "fits", k)
+        result.lines[k] = Line(v["intercept"], v["slope"],
+                               tuple(pairs(v.get("points") or [], "fits", k, "points")))
     for key, (figures, _) in _FROM_CURVES.items():
-        setattr(result, figures, [(d, _stat(s)) for d, s in measured.get(key) or ()])
+        setattr(result, figures, pairs(measured.get(key) or [], key))
     result.skipped = dict(measured.get("skipped") or {})
-
-
-def _stat(d: dict) -> Stat:
-    return Stat(d["median"], d["p10"], d["p90"], d["n"])
 
 
 def save(result: CalibrationResult, path: str | os.PathLike, *, name: str | None = None) -> None:
