@@ -131,3 +131,30 @@ def test_real_runs_that_disagree_with_each_other_are_noted():
     m = compare_many(make_trace(rows), runs(120_000) + [short])
     assert m.verdict == "FAIL" and m.failures[0].startswith("run 2: 1 expected line(s) missing")
     assert "the real runs disagree with each other in 1 of 1 pairs" in m.format_text()
+
+
+def _two_mains(parent_cpu: int, child_cpu: int, source: str = "sim") -> Trace:
+    """A parent and a child process, each with one thread named ``main`` that prints."""
+    units = [Unit(0, "process", "parent"), Unit(1, "thread", "main", 0),
+             Unit(2, "process", "child", 1), Unit(3, "thread", "main", 2)]
+    tr = Trace(Header(source), units)
+    tr.append(0, 1, "run")
+    tr.append(parent_cpu, 1, "emit", label="parent says hi")
+    tr.append(parent_cpu, 1, "exit")
+    tr.append(parent_cpu, 3, "run")
+    tr.append(parent_cpu + child_cpu, 3, "emit", label="child says hi")
+    tr.append(parent_cpu + child_cpu, 3, "exit")
+    return tr
+
+
+def test_threads_of_the_same_name_in_two_processes_keep_apart():
+    m = compare_many(_two_mains(1_000_000, 3_000_000),
+                     [_two_mains(1_000_000, 2_000_000, "real"),
+                      _two_mains(1_000_000, 4_000_000, "real")])
+    assert [u.expected_name for u in m.runs[0].unit_metrics] == ["parent/main", "child/main"]
+    text = m.format_text()
+    table = text[text.index("Per unit across runs"):].splitlines()
+    assert table[3].split() == ["parent/main", "CPU", "time", "1", "ms", "1", "ms", "/", "1",
+                                "ms", "/", "1", "ms"]
+    assert table[5].split() == ["child/main", "CPU", "time", "3", "ms", "2", "ms", "/", "3",
+                                "ms", "/", "4", "ms"]

@@ -234,11 +234,10 @@ def test_describe_names_the_source_shortly(baozi, baozi_real):
 
 
 def test_cpu_lane_names_are_unambiguous(two_threads, baozi):
-    from schedsim.render.lanes import short_names
-    assert short_names(two_threads) == ["app", "worker-a", "worker-b", "child", "main"]
-    assert short_names(baozi) == ["main", "main", "c1", "c2"]
+    assert two_threads.short_names() == ["app", "worker-a", "worker-b", "child", "main"]
+    assert baozi.short_names() == ["main", "main", "c1", "c2"]
     two_threads.new_unit("thread", "main", 0)  # a second 'main' thread, in app
-    assert short_names(two_threads)[-2:] == ["child/main", "app/main"]
+    assert two_threads.short_names()[-2:] == ["child/main", "app/main"]
 
 
 def test_switch_bursts_get_a_hairline_on_cpu_lanes_too(baozi, tmp_path):

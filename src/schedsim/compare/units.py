@@ -24,6 +24,9 @@ from .emits import Emit
 class UnitPair(NamedTuple):
     """An expected unit and the actual unit it corresponds to.
 
+    Names are :meth:`~schedsim.trace.Trace.short_names`: ``c1/main`` where
+    several processes have a thread ``main``.
+
     ``how`` is ``"emits"`` (paired by what they print, ``shared`` lines in
     common), ``"parent"`` (parents of a paired couple) or ``"name"``
     (same-named children of a paired couple).
@@ -93,9 +96,10 @@ def _match_emitters(expected: Trace, actual: Trace, exp_emits: list[Emit],
 def _extend_by_structure(expected: Trace, actual: Trace, pairs: dict[int, UnitPair]) -> None:
     """Pair units that print nothing through their paired parents and children."""
     taken = {p.actual for p in pairs.values()}
+    names_e, names_a = expected.short_names(), actual.short_names()
 
     def add(e: int, a: int, how: str) -> None:
-        pairs[e] = UnitPair(e, a, expected.units[e].name, actual.units[a].name, 0, how)
+        pairs[e] = UnitPair(e, a, names_e[e], names_a[a], 0, how)
         taken.add(a)
 
     changed = True
@@ -120,7 +124,8 @@ def _extend_by_structure(expected: Trace, actual: Trace, pairs: dict[int, UnitPa
 def map_units(expected: Trace, actual: Trace, exp_emits: list[Emit],
               act_emits: list[Emit]) -> dict[int, UnitPair]:
     """Expected unit id -> its :class:`UnitPair` (units with no counterpart are left out)."""
-    pairs = {e: UnitPair(e, a, expected.units[e].name, actual.units[a].name, shared, "emits")
+    names_e, names_a = expected.short_names(), actual.short_names()
+    pairs = {e: UnitPair(e, a, names_e[e], names_a[a], shared, "emits")
              for e, (a, shared) in _match_emitters(expected, actual, exp_emits, act_emits).items()}
     _extend_by_structure(expected, actual, pairs)
     return dict(sorted(pairs.items()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..trace import Trace
-from ..trace.perfetto import cpu_slices, process_of
+from ..trace.perfetto import cpu_slices
 from .dotout import human_ns
 from .switches import switch_counts
 from .topology import channel_use
@@ -62,9 +62,9 @@ def topology(trace: Trace) -> str:
     """Who shares memory, who talks to whom, through what."""
     direct, puts, gets = channel_use(trace)
     channels = {o for (_, o) in puts} | {o for (o, _) in gets}
-    ipc = {o for o in channels if len({process_of(trace, trace.units[u]).id
+    ipc = {o for o in channels if len({trace.process_of(trace.units[u]).id
                                        for (u, c) in puts if c == o}
-                                      | {process_of(trace, trace.units[u]).id
+                                      | {trace.process_of(trace.units[u]).id
                                          for (c, u) in gets if c == o}) > 1}
     talk = [plural(len(direct), "direct hand-off")] if direct else []
     if channels - ipc:

@@ -7,7 +7,6 @@ from matplotlib.font_manager import FontProperties
 from ..trace import Interval, Trace
 from ..trace.perfetto import cpu_slices
 from .density import bursts
-from .lanes import short_names
 from .style import FONT_SIZE, Theme
 
 HAIRLINE_PX = 2.0
@@ -42,7 +41,7 @@ class _Namer:
         bar_px = min((lane.bar[1] * px_per_y for lane in d.cpu_lanes.values()), default=0.0)
         self.enabled = CPU_BAR_PX_PER_PT * size <= bar_px
         self.widths: dict[str, float] = {}
-        self.names = short_names(d.trace)
+        self.names = d.trace.short_names()
 
     def __call__(self, unit: int, x0: float, x1: float, width_px: float, y: float) -> None:
         if not self.enabled or width_px < MIN_NAME_PX:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..trace import Trace, Unit
-from ..trace.perfetto import lane_order, process_of
+from ..trace.perfetto import lane_order
 
 #: heights in data units: a unit lane, a process header row, a CPU lane
 LANE = 1.0
@@ -96,17 +96,3 @@ def _in_merged(trace: Trace, unit: Unit, merged: dict[int, str]) -> bool:
 def total_height(lanes: list[Lane]) -> float:
     """Where the last lane ends."""
     return max((lane.top + lane.height for lane in lanes), default=0.0)
-
-
-def short_names(trace: Trace) -> list[str]:
-    """Per unit id, its name, prefixed by its process's (``child/main``) where ambiguous."""
-    counts: dict[str, int] = {}
-    for unit in trace.units:
-        if unit.kind != "process":
-            counts[unit.name] = counts.get(unit.name, 0) + 1
-    out = []
-    for unit in trace.units:
-        proc = process_of(trace, unit)
-        ambiguous = counts.get(unit.name, 0) > 1 and proc is not None and proc.id != unit.id
-        out.append(f"{proc.name}/{unit.name}" if ambiguous else unit.name)
-    return out

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 from ..trace import Trace, Unit
-from ..trace.perfetto import process_of
 from .clusters import add_clustered
 from .dotout import new_digraph, short, text as dot_text, write_graph
 from .style import Theme, theme as get_theme
@@ -61,7 +60,7 @@ def _variables(trace: Trace) -> dict[int, list[str]]:
     out: dict[int, set[str]] = {}
     for i in trace.indices("mem"):
         ev = trace[i]
-        proc = process_of(trace, trace.units[ev.unit])
+        proc = trace.process_of(trace.units[ev.unit])
         if proc is not None and ev.obj:
             out.setdefault(proc.id, set()).add(ev.obj)
     return {p: sorted(names) for p, names in out.items()}
@@ -88,7 +87,7 @@ def _unit_node(unit: Unit, th: Theme) -> tuple[str, dict]:
 def _channel_home(trace: Trace, obj: str, puts: Counter, gets: Counter) -> int | None:
     """The process every user of channel ``obj`` lives in, else None (IPC)."""
     users = {u for (u, o) in puts if o == obj} | {u for (o, u) in gets if o == obj}
-    procs = {getattr(process_of(trace, trace.units[u]), "id", None) for u in users}
+    procs = {getattr(trace.process_of(trace.units[u]), "id", None) for u in users}
     return procs.pop() if len(procs) == 1 else None
 
 
@@ -149,7 +148,7 @@ def _memory_edges(g, trace: Trace, th: Theme) -> None:
             g.edge(f"mem{unit.parent}", f"u{unit.id}", dir="none", style="dashed",
                    color=th.faint)
         elif unit.kind == "process" and unit.parent is not None:
-            parent = process_of(trace, trace.units[unit.parent])
+            parent = trace.process_of(trace.units[unit.parent])
             if parent is not None:
                 g.edge(f"mem{parent.id}", f"mem{unit.id}", style="dashed", color=th.wake,
                        fontcolor=th.wake, label="fork: copy")

@@ -40,14 +40,6 @@ def _us(ns: int) -> float:
 
 # -- lanes ---------------------------------------------------------------------
 
-def process_of(trace: Trace, unit: Unit) -> Unit | None:
-    """The process a unit belongs to (itself for a process), None if it has none."""
-    seen = unit
-    while seen is not None and seen.kind != "process":
-        seen = trace.units[seen.parent] if seen.parent is not None else None
-    return seen
-
-
 def lane_order(trace: Trace) -> list[Unit]:
     """Units depth-first: each process, then its threads, each followed by its coroutines.
 
@@ -79,7 +71,7 @@ def _lane_ids(trace: Trace) -> dict[int, tuple[int, int]]:
     orphan_pid = len(trace.units) + 1
     ids = {}
     for unit in trace.units:
-        proc = process_of(trace, unit)
+        proc = trace.process_of(unit)
         ids[unit.id] = (proc.id + 1 if proc else orphan_pid, unit.id + 1)
     return ids
 
@@ -100,7 +92,7 @@ def _metadata(trace: Trace, ids: dict[int, tuple[int, int]]) -> list[dict]:
         pid, tid = ids[unit.id]
         if pid not in named:
             named.add(pid)
-            proc = process_of(trace, unit)
+            proc = trace.process_of(unit)
             pname = proc.name if proc else "(no process)"
             if proc is not None and proc.pid is not None:
                 pname += f" [pid {proc.pid}]"

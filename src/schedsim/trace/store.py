@@ -251,6 +251,27 @@ class Trace:
                 return unit
         raise KeyError(name)
 
+    def process_of(self, unit: Unit) -> Unit | None:
+        """The process ``unit`` belongs to (itself for a process), None if it has none."""
+        seen = unit
+        while seen is not None and seen.kind != "process":
+            seen = self.units[seen.parent] if seen.parent is not None else None
+        return seen
+
+    def short_names(self) -> list[str]:
+        """Per unit id, its name, prefixed by its process's (``c1/main``) where a
+        thread or coroutine name occurs more than once."""
+        counts: dict[str, int] = {}
+        for unit in self.units:
+            if unit.kind != "process":
+                counts[unit.name] = counts.get(unit.name, 0) + 1
+        out = []
+        for unit in self.units:
+            proc = self.process_of(unit)
+            ambiguous = counts.get(unit.name, 0) > 1 and proc is not None and proc.id != unit.id
+            out.append(f"{proc.name}/{unit.name}" if ambiguous else unit.name)
+        return out
+
     def children(self, unit_id: int | None) -> list[Unit]:
         """Units whose parent is ``unit_id``."""
         return [u for u in self.units if u.parent == unit_id]
