@@ -37,12 +37,20 @@ COSTS: dict[str, tuple[int, str]] = {
                         "it (multiprocessing's and the interpreter's clean-up, the kernel "
                         "freeing its memory); 0 in the default profile, ~1 ms as calibrated"),
     "fork_per_mib": (12_000, "extra fork cost per MiB of the parent's touched memory"),
+    "cow_per_mib": (700_000, "copy-on-write after fork: the page faults and copies of one MiB "
+                             "of shared pages at their first write (a child's ``writes``)"),
+    "cow_thread_start": (150_000, "extra of the first thread a process starts after a fork it "
+                                  "took part in (parent or child): the start-up writes pages "
+                                  "the two still share, each copied"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
     "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),
     "ipc_per_message": (16_600, "the feeder thread pickling one multiprocessing.Queue message "
                                 "into the pipe (calibrate fits it: the message's hand-off "
                                 "and switches are charged apart)"),
     "ipc_per_kib": (300, "extra IPC cost per KiB of payload"),
+    "feeder_start": (150_000, "a multiprocessing.Queue's first put in a process: starting its "
+                              "feeder thread, registering its finalizers, first-time pickling "
+                              "(instead of spawn_thread)"),
     "queue_handoff": (5_000, "the putter's part of a queue.Queue hand-off to a waiting getter "
                              "(the getter's switch is thread_switch; calibrate fits it)"),
     "gil_switch_interval": (5_000_000, "sys.getswitchinterval(): forced GIL hand-off period"),
@@ -65,9 +73,9 @@ DEFAULT_ASYNCIO_OVERSHOOT = ((100_000, 1_003_000), (1_000_000, 101_000),
 DEFAULT_IDLE_WAKEUP = ((0, 0), (1_000_000, 8_000), (10_000_000, 55_000),
                        (100_000_000, 72_000))
 
-#: cold start: (ns the CPU had been idle, median extra ns its first work takes after
-#: any wake-up, timers included): cold caches; measured on ~8 µs of Python
-#: (three generator sends and six prints)
+#: cold start: (ns a thread was away: blocked, or its CPU idle, median extra ns its
+#: first work takes after any wake-up, timers included): cold caches; measured on ~8 µs
+#: of Python (three generator sends and six prints) right after a sleep
 DEFAULT_COLD_START = ((0, 0), (1_000_000, 6_000), (10_000_000, 44_000),
                       (100_000_000, 66_000))
 
@@ -120,7 +128,8 @@ class Profile:
         return interpolate(self.idle_wakeup_curve, idle_ns)
 
     def cold_start(self, idle_ns: int) -> int:
-        """Extra time of the first work on a CPU that had been idle for ``idle_ns``."""
+        """Extra time of a thread's first work after ``idle_ns`` away (blocked, or on a
+        CPU that had idled that long)."""
         return interpolate(self.cold_start_curve, idle_ns)
 
     def for_sleep_scale(self, scale: float) -> "Profile":

@@ -17,12 +17,14 @@ def _s(v):
     return Stat(v, v, v, 5)
 
 
-def _result(lock=6000, queue=11000, ipc=25000):
+def _result(lock=6000, queue=11000, ipc=25000, cold=0):
+    """Figures of round numbers; no cold start (``cold`` ns after 1 ms blocked) unless
+    asked, so that each residual is plain arithmetic."""
     return cal.CalibrationResult(
         stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
                "process_pipe_1cpu": _s(3000), "thread_exit_1cpu": _s(15000),
                "thread_start": _s(90000), "process_exit_1cpu": _s(500000)},
-        lines={"ipc_vs_kib": Line(ipc, 400, ())})
+        lines={"ipc_vs_kib": Line(ipc, 400, ())}, cold_start=[(1_000_000, _s(cold))])
 
 
 def test_the_fitted_model_reproduces_every_probe():
@@ -38,6 +40,16 @@ def test_the_fitted_model_reproduces_every_probe():
     assert profile.costs["thread_exit"] == 15000 - 6000
 
 
+def test_the_fit_leaves_room_for_the_cold_start_of_blocked_threads():
+    """A woken thread pays the cold start of the time it was blocked: in the 1-CPU Lock
+    ping-pong each thread waits one hop, ~6 µs, so with 1 µs per 1 ms blocked the switch
+    fitted is ~6 ns cheaper, and the model still takes what the probe measured."""
+    hot, cold = (cal.to_profile(_result(cold=c)) for c in (0, 1000))
+    assert 4 <= hot.costs["thread_switch"] - cold.costs["thread_switch"] <= 8
+    lock = calib_fit.PROBES[0]
+    assert calib_fit.model_hop(cold, lock) == pytest.approx(6000, abs=2)
+
+
 def test_a_residual_is_what_the_other_costs_leave():
     fitted = {f.cost: f for f in _result().fitted()}
     # the queue hand-off's path also pays the getter's switch in, one Lock hand-off
@@ -46,7 +58,7 @@ def test_a_residual_is_what_the_other_costs_leave():
     assert fitted["thread_switch"].value == 6000 and fitted["thread_switch"].slope == 1.0
     # taken whole, the measured hand-off would be counted with the switch twice
     unfitted = cal.to_profile(_result()).costs | {"queue_handoff": 11000}
-    twice = prof.Profile("x", unfitted)
+    twice = prof.Profile("x", unfitted, cold_start_curve=((0, 0), (1, 0)))
     assert calib_fit.model_hop(twice, calib_fit.PROBES[1]) == pytest.approx(17000, abs=2)
 
 

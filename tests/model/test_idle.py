@@ -50,6 +50,28 @@ processes:
     assert costs == [load_profile().cost("thread_switch")]
 
 
+def test_a_thread_blocked_long_pays_the_cold_start_even_on_a_busy_cpu():
+    """One CPU, never idle: b blocks on the queue while a computes 5 ms, then a puts and
+    blocks itself.  The CPU passes straight from a to b (no idle extra), but b was away
+    5 ms: its caches are as cold as after a sleep, so it pays the cold start."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      b: [{get: q}, {emit: got}]
+      a: [{compute: 5ms}, {put: {queue: q, value: 1}}, {sleep: 1ms}]
+"""
+    trace = simulate(loads(text, "t.yaml"), profile=FLAT).trace
+    switch = load_profile().cost("thread_switch")
+    # b ran first (no switch); back from its 5 ms wait it pays the switch and the flat
+    # 20 µs of cold start
+    assert switches(trace, "b") == [switch + 20_000]
+    # a: in as b blocks (it never ran, nothing is cold), then back from its sleep
+    assert switches(trace, "a") == [switch, switch + 20_000]
+    check_invariants(trace)
+
+
 def test_idle_curves_stretch_with_the_sleep_scale():
     p = load_profile()
     q = p.for_sleep_scale(0.01)

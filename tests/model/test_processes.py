@@ -25,6 +25,31 @@ def test_fork_costs_the_parent_per_mib_and_spawn_costs_the_child():
     check_invariants(trace)
 
 
+def test_a_forked_child_copies_the_pages_it_writes_before_its_program():
+    """writes: 2 MiB at the default cow_per_mib (700 µs) is 1.4 ms of the child's CPU
+    time between its spawn and its first line; the parent pays only the fork."""
+    trace = run(HEAD + """processes:
+  parent:
+    threads:
+      main: [{spawn: c}, {emit: parent goes on}, {join: c}]
+  c: {start: fork, writes: 2, threads: {main: [{emit: child runs}]}}
+""")
+    spawn = trace.select("spawn", trace.unit_by_name("c").id)[0]
+    assert spawn.cost == 1_000_000 + 12_000           # fork of the default 1 MiB
+    assert emit_time(trace, "parent goes on") == spawn.t
+    # one CPU: the parent runs on to its join, then the child switches in and copies
+    runs = [e for e in trace.select("run") if trace.units[e.unit].name == "main"
+            and trace.units[trace.units[e.unit].parent].name == "c"]
+    assert emit_time(trace, "child runs") == runs[0].t + 1_400_000
+    check_invariants(trace)
+
+
+def test_writes_is_a_number_of_mib():
+    with pytest.raises(ScenarioError) as info:
+        run(HEAD + "processes:\n  p: {writes: -1, threads: {main: [{emit: x}]}}\n")
+    assert "writes" in str(info.value)
+
+
 def test_ipc_put_costs_per_message_and_kib_and_copies():
     trace = run(HEAD + """ipc: {ch: 0}
 processes:
@@ -38,8 +63,9 @@ processes:
     send_index = [i for i in trace.indices("send") if trace[i].obj == "ch"][0]
     send = trace[send_index]
     spawn_b = trace.select("spawn", trace.unit_by_name("b").id)[0]
-    # the first put starts the queue's feeder thread (Thread.start), then returns
-    assert send.t - spawn_b.t == 43_000
+    # the first put starts the queue's feeder thread (feeder_start), then returns; it is
+    # also a's first thread start since it forked b, in pages the two still share
+    assert send.t - spawn_b.t == 150_000 + 150_000
     feeder = trace.unit_by_name("QueueFeederThread (ch)")
     assert feeder.attrs == {"feeder": "ch", "daemon": True}
     assert trace.units[feeder.parent].name == "a"

@@ -139,6 +139,8 @@ _FROM_STATS = {
     "process_exit": "process_exit_1cpu", "spawn_process": "mp_spawn",
     "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
+    "cow_per_mib": "cow_per_mib", "cow_thread_start": "cow_thread_start",
+    "feeder_start": "feeder_start",
 }
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),

@@ -29,6 +29,7 @@ class Budget:
     starts: int        # thread starts
     forks: int         # forks per memory size
     fork_mib: tuple[int, ...]
+    cow_mib: int       # MiB a child writes in the copy-on-write probe
     mp_starts: int     # spawn / forkserver starts
     ipc_kib: tuple[int, ...]   # up to the 64 KiB pipe buffer: beyond it the cost is not linear
     n_ipc: int
@@ -39,12 +40,12 @@ class Budget:
 
 
 QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=1_000, reps=7, starts=200, forks=7,
-               fork_mib=(0, 32, 64), mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
+               fork_mib=(0, 32, 64), cow_mib=16, mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
                sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5,
                idles=((MS, 20), (10 * MS, 10), (100 * MS, 3)),
                async_sleeps=((MS // 10, 20), (MS, 20), (10 * MS, 10), (100 * MS, 3)))
 FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
-              fork_mib=(0, 64, 128, 256), mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
+              fork_mib=(0, 64, 128, 256), cow_mib=64, mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
                                    (1_000 * MS, 10)), gil_seconds=3.0,
               idles=((MS, 100), (10 * MS, 60), (100 * MS, 20)),
@@ -145,6 +146,12 @@ STEPS: tuple[Step, ...] = (
          needs_two_cpus=True),
     Step("fork vs parent memory", lambda b: procs.fork_cost(b.fork_mib, b.forks),
          _line("fork_vs_mib")),
+    Step("copy-on-write after fork", lambda b: procs.cow_cost(b.cow_mib, b.forks),
+         _stat("cow_per_mib")),
+    Step("first thread start after fork", lambda b: procs.cow_thread_start(b.forks),
+         _stat("cow_thread_start")),
+    Step("multiprocessing.Queue first put", lambda b: procs.feeder_start(b.forks),
+         _stat("feeder_start")),
     Step("process exit (return -> join), 1 CPU",
          lambda b: procs.process_exit(_one()[0], b.forks), _stat("process_exit_1cpu")),
     Step("multiprocessing spawn start", lambda b: procs.mp_start("spawn", b.mp_starts),

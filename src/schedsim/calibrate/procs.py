@@ -13,6 +13,7 @@ import os
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 from .affinity import pin_self, pinned
@@ -88,6 +89,93 @@ def fork_cost(sizes_mib: tuple[int, ...], reps: int) -> Line:
         points.append((mib, each(_fork_once, reps, warmup=1)))
         del buf
     return fit_line(points)
+
+
+def _write_pages(buf: bytearray, value: int) -> None:
+    buf[::4096] = bytes([value]) * len(range(0, len(buf), 4096))
+
+
+def _cow_once(buf: bytearray, mib: int) -> int:
+    """In a fresh child: ns per MiB of writing one byte per page of ``buf`` (each page
+    still shared with the parent, so faulted and copied) minus writing them again."""
+    r, w = os.pipe()
+
+    def child():
+        t0 = clock()
+        _write_pages(buf, 2)
+        t1 = clock()
+        _write_pages(buf, 3)
+        os.write(w, struct.pack("q", ((t1 - t0) - (clock() - t1)) // mib))
+    pid = _child(child)
+    os.close(w)
+    data = os.read(r, 8)
+    os.close(r)
+    _reap(pid)
+    return struct.unpack("q", data)[0]
+
+
+def cow_cost(mib: int, reps: int) -> Stat:
+    """Copy-on-write after fork: the extra ns a child takes per MiB of its first
+    writes to pages it shares with its parent (one per page, ``mib`` MiB)."""
+    buf = touched(mib)
+    _cow_once(buf, mib)            # unrecorded: the first fork also maps the probe's code
+    return summarize([_cow_once(buf, mib) for _ in range(reps)])
+
+
+def _thread_start_join() -> int:
+    t0 = clock()
+    worker = threading.Thread(target=_noop)
+    worker.start()
+    worker.join()
+    return clock() - t0
+
+
+def _first_thread_twice() -> tuple[int, int]:
+    return _thread_start_join(), _thread_start_join()
+
+
+def cow_thread_start(reps: int) -> Stat:
+    """The extra of a process's first thread start after a fork: ``Thread.start`` +
+    ``join`` first minus second, in the child and then (the child still alive, so
+    every page still shared) in the parent; one sample from each per fork."""
+    _thread_start_join()
+    samples = []
+    for _ in range(reps):
+        up_r, up_w = os.pipe()
+        down_r, down_w = os.pipe()
+
+        def child():
+            first, second = _first_thread_twice()
+            os.write(up_w, struct.pack("q", first - second))
+            os.read(down_r, 1)                    # stay alive while the parent measures
+        pid = _child(child)
+        samples.append(struct.unpack("q", os.read(up_r, 8))[0])
+        first, second = _first_thread_twice()
+        samples.append(first - second)
+        os.write(down_w, b"x")
+        _reap(pid)
+        for fd in (up_r, up_w, down_r, down_w):
+            os.close(fd)
+    return summarize(samples)
+
+
+def feeder_start(reps: int) -> Stat:
+    """A ``multiprocessing.Queue``'s first put (its feeder thread starts) minus a later
+    one, each put read back at once by this process."""
+    ctx = multiprocessing.get_context("fork")
+    samples = []
+    for i in range(reps + 1):
+        q = ctx.Queue()
+        t0 = clock()
+        q.put(1)
+        q.get()
+        t1 = clock()
+        q.put(1)
+        q.get()
+        samples.append((t1 - t0) - (clock() - t1))
+        q.close()
+        q.join_thread()
+    return summarize(samples[1:])                    # the first: imports, warm-up
 
 
 def _noop() -> None:

@@ -22,7 +22,7 @@ from collections import deque
 
 from .interp import Ctx
 from .spec import Op, ThreadSpec
-from .sync import deliver, thread_waiter
+from .sync import deliver, thread_start_cow, thread_waiter
 from .template import TemplateError, render
 
 
@@ -43,7 +43,7 @@ class Feeder:
         th, sim = ctx.thread, ctx.sim
         if not self.starting:
             self.starting = True
-            cost = sim.costs["spawn_thread"]
+            cost = sim.costs["feeder_start"] + thread_start_cow(th.process)
             yield from th.spend(cost)
             sim.start_thread(self.thread, ctx.unit, cost)
         th.check_on_cpu()

@@ -59,7 +59,11 @@ class Process:
         self.done = False
         self.joiners: list = []
         self.exit_index: int | None = None
-        self.startup = 0          # CPU time the main thread spends starting an interpreter
+        self.startup = 0          # CPU time the main thread spends before its program:
+                                  # an interpreter start-up (spawn), copy-on-write (fork)
+        # True from a fork this process took part in (as parent or child) until it next
+        # starts a thread, which pays cow_thread_start: start-up writes shared pages
+        self.shares_pages = False
         self.feeders: dict[str, Feeder] = {}   # IPC channel -> this process's feeder
         self.queues, self.locks, self.events = make_sync_objects(sim, spec)
 
@@ -145,17 +149,20 @@ class Sim:
         it last ran on, or when another unit woke it onto an idle CPU (the
         waker keeps its own: the wake-up is an interrupt to the other CPU,
         which is what ``schedsim calibrate`` measures as 2-CPU minus 1-CPU
-        hand-off).  On a CPU that had been idle, the profile's cold start is
-        added, and its idle wake-up too unless a timer woke ``th`` (a sleep's
-        overshoot already holds that latency).
+        hand-off).  The profile's cold start is added for the longer of the
+        CPU's idle time and the time ``th`` was blocked (its caches went cold
+        either way); on a CPU that had been idle, its idle wake-up too unless a
+        timer woke ``th`` (a sleep's overshoot already holds that latency).
         """
         migrate = th.last_cpu is not None and th.last_cpu != index
         cpu, costs = self.sched.cpus[index], self.costs
         # (idle for 0 ns: the waker's own CPU, freed as the waker blocked right after)
         remote = cpu.from_idle and cpu.idled > 0 and th.woken_by == "unit"
         cost = costs["cross_cpu_wakeup"] if migrate or remote else 0
+        cold = max(cpu.idled, th.blocked_for)
+        if cold:
+            cost += self.profile.cold_start(cold)
         if cpu.idled:
-            cost += self.profile.cold_start(cpu.idled)
             if th.woken_by in ("unit", "device"):
                 cost += self.profile.idle_wakeup(cpu.idled)
         if prev is None or prev is th:
@@ -193,7 +200,7 @@ class Sim:
         try:
             yield from th.get_cpu()
             if th.process.startup and th is next(iter(th.process.threads.values())):
-                yield from th.spend(th.process.startup)   # interpreter start-up (spawn)
+                yield from th.spend(th.process.startup)   # interpreter start-up or COW
             if th.on_start is not None:
                 th.on_start(th.last_run, None)
             if th.feeder is not None:

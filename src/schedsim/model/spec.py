@@ -97,6 +97,7 @@ class ProcessSpec:
     locks: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     start: str = "fork"
+    writes: float = 0      # MiB of the parent's pages written after a fork (copy-on-write)
     autostart: bool = True
     parent: str | None = None
     loc: Loc = field(default_factory=Loc)

@@ -307,7 +307,7 @@ def op_spawn(ctx, op):
             if target.started:
                 raise op.loc.error(f"thread {name!r} was already started "
                                    f"(RuntimeError: threads can only be started once)")
-            cost = sim.costs["spawn_thread"]
+            cost = sim.costs["spawn_thread"] + thread_start_cow(th.process)
             yield from th.spend(cost)
             # Thread.start() waits until the new thread runs (its "started" event)
             ev, target.on_start = thread_waiter(th)
@@ -315,6 +315,14 @@ def op_spawn(ctx, op):
             yield from th.block(ev, "wait", obj=f"start {name}")
         else:
             yield from spawn_process(ctx, op, sim.processes[name])
+
+
+def thread_start_cow(proc) -> int:
+    """The copy-on-write extra of a thread start in ``proc`` (once after each fork)."""
+    if not proc.shares_pages:
+        return 0
+    proc.shares_pages = False
+    return proc.sim.costs["cow_thread_start"]
 
 
 def spawn_process(ctx, op, child):
@@ -328,6 +336,9 @@ def spawn_process(ctx, op, child):
         cost = costs["fork"] + costs["fork_per_mib"] * th.process.spec.memory
         memory = {**copy.deepcopy(child.spec.vars), **copy.deepcopy(th.process.memory)}
         yield from th.spend(cost)
+        # the child's first writes to the pages it shares with the parent fault and copy
+        child.startup = round(costs["cow_per_mib"] * child.spec.writes)
+        th.process.shares_pages = child.shares_pages = True
         sim.start_process(child, ctx.unit, cost, how, memory)
     else:
         # a fresh interpreter starts up in the child, on the child's CPU

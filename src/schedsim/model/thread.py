@@ -23,7 +23,7 @@ class Thread:
                  "weight", "vruntime", "abs_deadline", "done", "exit_index", "joiners",
                  "dispatch_ev", "proc", "loop", "coros", "requests", "pending", "due",
                  "started", "killed", "kill_cause", "t0", "on_start", "last_run",
-                 "woken_by", "feeder")
+                 "woken_by", "feeder", "blocked_for")
 
     def __init__(self, sim, process, spec, unit: int) -> None:
         self.sim = sim
@@ -61,6 +61,8 @@ class Thread:
         self.last_run: int | None = None     # index of this thread's latest run event
         self.woken_by = "start"              # its last wake-up: "unit", "timer", "device" or "start"
         self.feeder = None                   # the Feeder whose thread this is, if any
+        self.blocked_for = 0                 # ns blocked before the latest wake-up; 0 once
+                                             # the switch that follows it has been charged
 
     # -- recording ----------------------------------------------------------------
     @property
@@ -128,6 +130,7 @@ class Thread:
         """Record the switch onto CPU ``index`` (if any); returns its cost."""
         prev = self.sim.sched.cpus[index].last
         cost, level, migrate = self.sim.switch_cost(prev, self, index)
+        self.blocked_for = 0
         if level is not None:
             self.sim.rec(self.env.now, self.unit, "switch",
                          peer=prev.unit if prev is not None else None, level=level, cost=cost,
@@ -187,7 +190,9 @@ class Thread:
             self.process.gil.release(self)
         self.record("block", reason=reason, obj=obj, value=value)
         self._leave("block")
+        since = self.env.now
         cause, payload, cost = yield event
+        self.blocked_for = self.env.now - since
         self.woken_by = ("device" if reason == "io" else "timer" if reason == "sleep" or cause is None
                          else "unit")   # (an I/O completion names its request as cause)
         self.record("wake", cause=cause, cost=cost)

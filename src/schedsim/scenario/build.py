@@ -79,7 +79,7 @@ def _process(name: str, p: dict, raw, file: str) -> ProcessSpec:
               for q, spec in (p["queues"] or {}).items()}
     proc = ProcessSpec(name, threads, p["gil"], p["memory"], dict(p["vars"] or {}), queues,
                        list(p["locks"] or []), list(p["events"] or []), p["start"],
-                       loc=_loc(raw, file, base))
+                       writes=p["writes"], loc=_loc(raw, file, base))
     names: dict[str, str] = {}
     for kind, group in (("queue", queues), ("lock", proc.locks), ("event", proc.events)):
         for n in group:
