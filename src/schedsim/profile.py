@@ -75,7 +75,7 @@ DEFAULT_IDLE_WAKEUP = ((0, 0), (1_000_000, 8_000), (10_000_000, 55_000),
 
 #: cold start: (ns a thread was away: blocked, or its CPU idle, median extra ns its
 #: first work takes after any wake-up, timers included): cold caches; measured on ~8 µs
-#: of Python (three generator sends and six prints) right after a sleep
+#: of Python (three generator sends and six prints into a drained pipe) right after a sleep
 DEFAULT_COLD_START = ((0, 0), (1_000_000, 6_000), (10_000_000, 44_000),
                       (100_000_000, 66_000))
 

@@ -8,15 +8,14 @@ is elapsed / (2 * round trips).
 from __future__ import annotations
 
 import asyncio
-import io
 import queue
-import subprocess
 import sys
 import threading
 import time
 from typing import Callable
 
 from .affinity import pin_self, pinned
+from .sinks import drained_pipe
 from .stats import Stat, each, per_op, summarize
 
 clock = time.perf_counter_ns
@@ -194,19 +193,13 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
 def print_line(n: int, reps: int) -> Stat:
     """``print(..., flush=True)`` of a short formatted line into a pipe that another
     process drains (what a traced program's stdout is)."""
-    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
-    out = io.TextIOWrapper(reader.stdin, encoding="utf-8")
-
-    def batch(k: int) -> int:
-        t0 = clock()
-        for i in range(k):
-            print(f"[c1] 正在吃包子 {i}", file=out, flush=True)
-        return clock() - t0
-    try:
+    with drained_pipe() as out:
+        def batch(k: int) -> int:
+            t0 = clock()
+            for i in range(k):
+                print(f"[c1] 正在吃包子 {i}", file=out, flush=True)
+            return clock() - t0
         return per_op(batch, n, reps)
-    finally:
-        out.close()
-        reader.wait()
 
 
 async def _async_sleeps(seconds: float, reps: int) -> list[int]:
