@@ -148,3 +148,57 @@ def test_counters_read_from_inside_a_thread_match_procfs():
     assert fast[0] <= full[0] <= again[0]              # run_ns only grows
     assert fast[3] <= full[3] <= again[3]              # voluntary switches
     assert fast[4] <= full[4] <= again[4]              # involuntary switches
+
+
+def test_a_descriptor_opened_by_a_thread_keeps_reading_that_thread():
+    """The end-of-thread sample reads the schedstat the thread opened as it started:
+    the same figures as the path read, rising as the thread runs, and still that
+    thread's while another thread runs."""
+    import os
+    import threading
+    import time
+    from schedsim.real.procfs import open_self, read_open, read_self, read_thread
+    got = {}
+
+    def worker():
+        fd = open_self()
+        first = read_open(fd)
+        sum(range(200_000))                            # a few ms on the CPU,
+        time.sleep(0.001)                              # accounted at the switch
+        got["fd"], got["first"], got["later"] = fd, first, read_open(fd)
+        got["path"], got["tid"] = read_self(), threading.get_native_id()
+        got["after"] = read_open(fd)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join(timeout=10)
+    fd = got["fd"]
+    try:
+        assert got["first"][0] < got["later"][0] <= got["path"][0] <= got["after"][0]
+        assert got["path"][2] <= got["after"][2]                       # slices
+        main = read_thread(os.getpid(), threading.get_native_id())
+        assert main is not None and main[0] != got["after"][0]
+    finally:
+        os.close(fd)
+
+
+def test_a_thread_that_forks_ends_in_the_child_with_the_child_counters(program):
+    """A worker thread forks; in the child that thread ends too. Its end sample there
+    is the child's own (its tid), not the parent thread's through the inherited fd."""
+    path = program("""
+        import os, threading
+        def work():
+            pid = os.fork()
+            if pid:
+                os.waitpid(pid, 0)
+        t = threading.Thread(target=work, name="forker")
+        t.start(); t.join()
+    """)
+    from schedsim.real import trace_program
+    trace = trace_program(path).trace
+    forkers = [u for u in trace.units if u.name == "forker"]
+    assert len(forkers) == 2                        # the parent's and the child's
+    assert len({u.tid for u in forkers}) == 2
+    for unit in forkers:                            # a start and an end sample each
+        assert len(trace.select("counter", unit.id)) == 2, unit
+        assert unit.attrs["counters"]["slices"] >= 1, unit    # it ran: the end saw it

@@ -32,6 +32,28 @@ def read_thread(pid: int, tid: int) -> tuple[int, int, int, int, int] | None:
     return run, wait, slices, vol, invol
 
 
+def open_self() -> int | None:
+    """A descriptor on the calling thread's ``schedstat`` for :func:`read_open` (None
+    where /proc is missing).  Opening is the costly part of a sample (the path lookup
+    in /proc): a thread that opens it as it starts samples its end in ~4 µs hot and
+    ~22 µs cold instead of ~17 and ~60, on the time its ``join`` waits."""
+    try:
+        return os.open("/proc/thread-self/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def read_open(fd: int) -> tuple[int, int, int, int, int] | None:
+    """The calling thread's counters, as :func:`read_self`, through ``fd`` from
+    :func:`open_self` (opened by this same thread)."""
+    try:
+        run, wait, slices = (int(x) for x in os.pread(fd, 128, 0).split()[:3])
+    except (OSError, ValueError):
+        return None
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    return run, wait, slices, usage.ru_nvcsw, usage.ru_nivcsw
+
+
 def read_self() -> tuple[int, int, int, int, int] | None:
     """The calling thread's counters, as :func:`read_thread` gives them, ~4x faster.
 

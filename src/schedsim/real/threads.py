@@ -17,20 +17,31 @@ import time
 from typing import Callable
 
 from .patching import wrap_attr
-from .procfs import read_self, read_thread
+from .procfs import open_self, read_open, read_self, read_thread
 from .rawlog import COUNTER, TCREATE, TEND, TSTART, RawLog
 
 _now, _tid = time.perf_counter_ns, threading.get_native_id
 
 
 class _End:
-    """Lives in a thread's local storage; its finaliser marks the thread's end."""
+    """Lives in a thread's local storage; its finaliser marks the thread's end.
 
-    def __init__(self, watch: "ThreadWatch", tid: int) -> None:
-        self.watch, self.tid = watch, tid
+    ``fd`` (or None) is the thread's own ``schedstat``, opened as it started, so
+    that the end's sample, on the time ``join`` waits, needs no path lookup.  A
+    thread that forked ends in the child too: there the descriptor still shows the
+    parent's thread, so the child reads its own counters the slow way.
+    """
+
+    def __init__(self, watch: "ThreadWatch", tid: int, fd: int | None) -> None:
+        self.watch, self.tid, self.fd, self.pid = watch, tid, fd, os.getpid()
 
     def __del__(self) -> None:
-        self.watch.thread_ended(self.tid)
+        here = self.fd if self.pid == os.getpid() else None
+        try:
+            self.watch.thread_ended(_tid() if here is None else self.tid, here)
+        finally:
+            if self.fd is not None:
+                os.close(self.fd)
 
 
 class ThreadWatch:
@@ -53,10 +64,13 @@ class ThreadWatch:
         self.active = False
         threading.setprofile(None)
 
-    def sample(self, tid: int, at: int | None = None) -> None:
+    def sample(self, tid: int, at: int | None = None, fd: int | None = None) -> None:
         """Record the OS counters of thread ``tid`` of this process (stamped ``at``,
-        by default now)."""
-        values = read_self() if tid == _tid() else read_thread(os.getpid(), tid)
+        by default now); ``fd``: the calling thread's own, from :func:`open_self`."""
+        if fd is not None:
+            values = read_open(fd)
+        else:
+            values = read_self() if tid == _tid() else read_thread(os.getpid(), tid)
         if values is not None:
             self.log.append((COUNTER, _now() if at is None else at, _tid(), tid, values))
 
@@ -84,13 +98,14 @@ class ThreadWatch:
         else:
             thread = threading.current_thread()
             self.log.append((TSTART, _now(), me, thread.name, thread.daemon, id(thread)))
-        self.sample(me)
-        self.local.end = _End(self, me)
+        fd = open_self()
+        self.sample(me, fd=fd)
+        self.local.end = _End(self, me, fd)
 
-    def thread_ended(self, tid: int) -> None:
+    def thread_ended(self, tid: int, fd: int | None = None) -> None:
         """Called from the sentinel's finaliser in the dying thread."""
         if self.active:
-            self.sample(tid)
+            self.sample(tid, fd=fd)
             self.log.append((TEND, _now(), tid))
 
     def _wrap_start(self, original):
