@@ -5,6 +5,7 @@ import pytest
 from schedsim.real import rawlog as raw
 from schedsim.real.ansi import split_ansi
 from schedsim.real.build import build_trace
+from schedsim.real.mapfile import INITIAL_SIZE
 from schedsim.real.rawlog import EMIT, RawLog, read_raw
 from schedsim.trace import Header
 
@@ -36,6 +37,23 @@ def test_raw_log_round_trip_and_torn_chunk(tmp_path, writer_impl):
     (tmp_path / "raw-7.bin").write_bytes(data[:4])
     with pytest.raises(ValueError, match="not a schedsim raw file"):
         read_raw(log.path)
+
+
+def test_a_sealed_log_reads_whole_and_records_nothing_more(tmp_path, writer_impl):
+    """seal() at exit: every event so far is in the file, later ones are not, and the
+    compiled writer leaves the map's zeros after the records for the exit to drop."""
+    log = RawLog(str(tmp_path), {"pid": 9})
+    for i in range(3):
+        log.append((EMIT, i, 2, f"line {i}", "stdout"))
+    log.seal()
+    log.append((EMIT, 9, 2, "after the seal", "stdout"))
+    _, events = read_raw(log.path)
+    assert [e[3] for e in events] == ["line 0", "line 1", "line 2"]
+    size = (tmp_path / "raw-9.bin").stat().st_size
+    if writer_impl == "compiled":
+        assert size == INITIAL_SIZE            # not trimmed: the exit unmaps
+    else:
+        assert size < 4096                     # the Python writer closes: trimmed
 
 
 def test_the_raw_file_holds_every_event_as_soon_as_it_is_safe(tmp_path, writer_impl):

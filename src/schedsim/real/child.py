@@ -181,7 +181,7 @@ class Session:
             self.threads.sample(_tid())
         final = self.status if status is None else status
         self.log.append((EXIT, _now(), _tid(), final))
-        self.log.close()
+        self.log.seal()
 
     def _after_fork(self) -> None:
         """In a forked child: this process's own file and state."""
