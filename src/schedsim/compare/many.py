@@ -52,7 +52,7 @@ class ManyComparison:
         """Whether every model error is within the noise (None with a single run)."""
         if not self.noise:
             return None
-        return all(self.model_error[f] <= self._limit(f) for f in FIGURES)
+        return all(self.model_error[f] <= self.limit(f) for f in FIGURES)
 
     @property
     def failures(self) -> list[str]:
@@ -63,11 +63,13 @@ class ManyComparison:
         if self.tolerances.require_noise and self.within_noise is False:
             out.append("the model's error is beyond the real-vs-real noise: " + "; ".join(
                 f"{f} {duration(self.model_error[f])} vs noise {duration(self.noise_floor[f])}"
-                f" (limit {duration(self._limit(f))})"
-                for f in FIGURES if self.model_error[f] > self._limit(f)))
+                f" (limit {duration(self.limit(f))})"
+                for f in FIGURES if self.model_error[f] > self.limit(f)))
         return out
 
-    def _limit(self, figure: str) -> float:
+    def limit(self, figure: str) -> float:
+        """The most the model's ``figure`` error may be and still be within the noise
+        (model ns): ``noise_factor`` × its noise floor + the floor."""
         return self.tolerances.noise_factor * self.noise_floor[figure] + self.floor
 
     @property

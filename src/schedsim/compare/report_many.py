@@ -16,7 +16,7 @@ def _ms(x: float) -> str:
 def noise_table(m) -> Table:
     """Model error (median over runs) beside the real-vs-real noise floor."""
     rows = [[f, _ms(m.model_error[f]), _ms(m.noise_floor[f]),
-             _ms(m.tolerances.noise_factor * m.noise_floor[f] + m.floor) if m.noise else "n/a"]
+             _ms(m.limit(f)) if m.noise else "n/a"]
             for f in m.model_error]
     return Table(f"Model vs real (median of {len(m.runs)} runs) against real vs real "
                  f"(worst of {len(m.noise)} pairs), model time",

@@ -1,0 +1,76 @@
+"""Study: how often the model of each baozi variant is within the real-vs-real noise.
+
+A batch is what ``schedsim verify scenarios/baozi-MODE.yaml --calibrate
+--repeat 5`` does for each of the four variants: measure the machine
+(``calibrate --quick``), simulate with those figures, trace the real
+program five times, and judge the model against the spread of the five.
+On a VM the spread moves tenfold between batches minutes apart, so one
+batch says little; this runs several and prints, per variant, every
+batch's p95 and makespan errors beside their limits, and how many batches
+were within the noise.  Not a test: it prints figures.
+
+    .venv/bin/python bench/bench_verify.py              # 4 batches, ~2 minutes
+    .venv/bin/python bench/bench_verify.py --batches 10 --out /tmp/batches
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = ("coroutines", "asyncio", "threads", "processes")
+FIGURES = ("p95 timing error", "makespan error")
+
+
+def run_batch(out: Path) -> dict[str, object]:
+    """One batch: the multi-run comparison of each variant, by mode."""
+    from schedsim.api import verify
+    results = {}
+    for mode in MODES:
+        result = verify(ROOT / "scenarios" / f"baozi-{mode}.yaml", out / mode, repeat=5,
+                        calibrate=True)
+        results[mode] = result.comparison
+    return results
+
+
+def _ms(ns: float) -> str:
+    return f"{ns / 1e6:.2f}"
+
+
+def report(batches: list[dict]) -> str:
+    """Per variant: each batch's errors / limits (ms) and the verdict count."""
+    lines = []
+    for mode in MODES:
+        within = sum(1 for b in batches if b[mode].within_noise)
+        lines.append(f"{mode}: within the noise in {within} of {len(batches)} batches")
+        for i, b in enumerate(batches, 1):
+            m = b[mode]
+            figs = "  ".join(f"{f.split()[0]} {_ms(m.model_error[f])} / {_ms(m.limit(f))}"
+                             for f in FIGURES)
+            verdict = "within" if m.within_noise else "beyond"
+            lines.append(f"  batch {i}: {figs} ms  {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the batches and print the study."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batches", type=int, default=4)
+    p.add_argument("--out", type=Path, default=None, help="keep the runs here")
+    args = p.parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="schedsim-verify-"))
+    batches = []
+    for i in range(args.batches):
+        t0 = time.perf_counter()
+        batches.append(run_batch(out / f"batch-{i + 1}"))
+        print(f"batch {i + 1} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    print(report(batches))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
