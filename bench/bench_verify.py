@@ -7,7 +7,9 @@ program five times, and judge the model against the spread of the five.
 On a VM the spread moves tenfold between batches minutes apart, so one
 batch says little; this runs several and prints, per variant, every
 batch's p95 and makespan errors beside their limits, and how many batches
-were within the noise.  Not a test: it prints figures.
+were within the noise.  Not a test: it prints figures.  The programs' own
+lines go into a pipe that ``cat`` drains, as on a terminal (and as the
+calibration's print probes do), not onto this report.
 
     .venv/bin/python bench/bench_verify.py              # 4 batches, ~2 minutes
     .venv/bin/python bench/bench_verify.py --batches 10 --out /tmp/batches
@@ -16,6 +18,9 @@ were within the noise.  Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +61,24 @@ def report(batches: list[dict]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def programs_print_into_a_pipe():
+    """While inside, this process's stdout (which the traced programs inherit) is a
+    pipe that ``cat`` drains into /dev/null."""
+    sys.stdout.flush()
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    saved = os.dup(1)
+    os.dup2(reader.stdin.fileno(), 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        reader.stdin.close()
+        reader.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the batches and print the study."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     batches = []
     for i in range(args.batches):
         t0 = time.perf_counter()
-        batches.append(run_batch(out / f"batch-{i + 1}"))
+        with programs_print_into_a_pipe():
+            batches.append(run_batch(out / f"batch-{i + 1}"))
         print(f"batch {i + 1} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     print(report(batches))
     return 0

@@ -68,6 +68,10 @@ class TracerError(SchedsimError):
     """The real tracer could not run the program (missing file, bad option)."""
 
 
+class CalibrationError(SchedsimError):
+    """Measuring the machine failed (the measuring interpreter did not finish)."""
+
+
 class CompareError(SchedsimError):
     """Two traces cannot be compared (no common events, different programs)."""
 

@@ -6,14 +6,23 @@ import pytest
 
 from schedsim import profile as prof
 from schedsim.calibrate import core as cal
+from schedsim.calibrate import plan
 from schedsim.calibrate.plan import Figures, Step
 from schedsim.calibrate.stats import Line, Stat
 
 
+def _refuse(budget):
+    raise OSError(38, "this should not run in the caller")
+
+
 @pytest.fixture(scope="module")
 def quick():
+    """One quick calibration, made while this process's plan would refuse every probe:
+    the probes run in a fresh interpreter, which the patch does not reach."""
     calls = []
-    result = cal.calibrate(quick=True, progress=lambda *a: calls.append(a))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plan, "STEPS", (Step("fork vs parent memory", _refuse, lambda f, v: None),))
+        result = cal.calibrate(quick=True, progress=lambda *a: calls.append(a))
     return result, calls
 
 
@@ -91,8 +100,8 @@ def test_quick_run_asyncio_overshoot_has_the_epoll_millisecond(quick):
 @pytest.mark.slow
 def test_progress_counts_every_step_then_done(quick):
     _, calls = quick
-    assert [d for _, d, _ in calls] == list(range(len(cal.STEPS) + 1))
-    assert calls[-1][0] == "done" and {t for _, _, t in calls} == {len(cal.STEPS)}
+    assert [d for _, d, _ in calls] == list(range(len(plan.STEPS) + 1))
+    assert calls[-1][0] == "done" and {t for _, _, t in calls} == {len(plan.STEPS)}
 
 
 @pytest.mark.slow
@@ -153,10 +162,10 @@ def test_two_cpu_steps_skipped_on_one_cpu(monkeypatch):
     ran = []
     steps = (Step("one", lambda b: ran.append("one") or _s(1), lambda f, v: None),
              Step("two", lambda b: ran.append("two"), lambda f, v: None, needs_two_cpus=True))
-    monkeypatch.setattr(cal, "STEPS", steps)
-    monkeypatch.setattr(cal, "two_cpus", lambda: None)
-    result = cal.calibrate(quick=True)
-    assert ran == ["one"] and "two" in result.skipped
+    monkeypatch.setattr(plan, "STEPS", steps)
+    monkeypatch.setattr(plan, "two_cpus", lambda: None)
+    figures = plan.measure(plan.QUICK)
+    assert ran == ["one"] and "two" in figures.skipped
 
 
 class _Tty(io.StringIO):
@@ -210,8 +219,8 @@ def test_a_refused_probe_is_skipped_with_its_reason(monkeypatch):
         raise OSError(38, "fork not allowed here")
     steps = (Step("fork vs parent memory", refuse, lambda f, v: None),
              Step("task", lambda b: _s(1500), lambda f, v: f.stats.__setitem__("task_switch", v)))
-    monkeypatch.setattr(cal, "STEPS", steps)
-    result = cal.calibrate(quick=True)
+    monkeypatch.setattr(plan, "STEPS", steps)
+    result = cal.result_from(plan.measure(plan.QUICK), {"cpus": 2}, quick=True)
     assert "fork not allowed here" in result.skipped["fork vs parent memory"]
     assert result.costs() == {"task_switch": 1500}
     assert "skipped fork vs parent memory" in result.format_text()
@@ -227,3 +236,21 @@ def test_the_start_method_probe_module_stays_light():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_calibrate_measures_in_a_fresh_interpreter_whatever_the_caller_holds(quick):
+    """The fixture patched this process's plan to refuse everything: nothing was
+    refused, every probe ran, and the progress callback saw each step."""
+    result, calls = quick
+    assert "fork vs parent memory" not in result.skipped
+    assert "fork_vs_mib" in result.lines and result.stats["cow_per_mib"].median > 0
+    assert calls[-1][0] == "done" and len(calls) == len(plan.STEPS) + 1
+    assert result.machine["loadavg_before"] and result.quick
+
+
+def test_a_failing_measuring_interpreter_is_a_calibration_error(monkeypatch):
+    from schedsim.errors import CalibrationError
+    monkeypatch.setenv("PYTHONPATH", "/nonexistent")
+    monkeypatch.setattr(cal.sys, "executable", "/bin/false")
+    with pytest.raises(CalibrationError, match="failed with status 1"):
+        cal.calibrate(quick=True)

@@ -8,6 +8,7 @@ about a minute and add the 1 s sleep.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -169,3 +170,26 @@ STEPS: tuple[Step, ...] = (
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
 )
+
+
+def measure(budget: Budget, progress: Callable[[str, int, int], None] | None = None) -> Figures:
+    """Run every step of :data:`STEPS` in this process; ``progress(name, done, total)``
+    before each and once at the end.  A step the machine refuses (an OSError, a failed
+    child) lands in ``skipped`` with the reason."""
+    figures, total = Figures(), len(STEPS)
+    for done, step in enumerate(STEPS):
+        if progress:
+            progress(step.name, done, total)
+        if step.needs_two_cpus and two_cpus() is None:
+            figures.skipped[step.name] = "only one CPU is available to this process"
+            continue
+        try:
+            value = step.run(budget)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            # the machine refused (no fork, no affinity, a child that failed): say so, go on
+            figures.skipped[step.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        step.store(figures, value)
+    if progress:
+        progress("done", total, total)
+    return figures

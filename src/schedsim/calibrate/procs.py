@@ -17,6 +17,7 @@ import threading
 import time
 
 from .affinity import pin_self, pinned
+from .fresh import fresh_env
 from .stats import Line, Stat, each, fit_line, per_op, summarize
 
 clock = time.perf_counter_ns
@@ -207,10 +208,7 @@ def mp_start(method: str, reps: int) -> Stat:
     Measured in a fresh interpreter running this module, so the cost does not
     depend on what the caller's ``__main__`` is (spawned children re-import it).
     """
-    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (src, os.environ.get("PYTHONPATH")) if p))
-    out = subprocess.run([sys.executable, "-m", __name__, method, str(reps)], env=env,
+    out = subprocess.run([sys.executable, "-m", __name__, method, str(reps)], env=fresh_env(),
                          capture_output=True, text=True, timeout=60 + 5 * reps)
     if out.returncode != 0:
         raise RuntimeError(f"{method} start probe failed:\n{out.stderr.strip()}")

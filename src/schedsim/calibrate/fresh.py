@@ -1,0 +1,46 @@
+"""``python -m schedsim.calibrate.fresh [--quick] OUT``: measure in this interpreter.
+
+:func:`schedsim.calibrate.calibrate` runs the probes here rather than in its
+caller, so that what they fork, start and wake is a small program whatever
+the caller holds.  The probes run before the model is imported (the plan
+alone is ~20 MiB of interpreter, the model and fit ~8 more); the result is
+written to ``OUT`` as a profile with its ``measured`` figures.  Each step is
+announced on stdout as ``PROGRESS<TAB>done<TAB>total<TAB>name``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PROGRESS_TAG = "PROGRESS"
+
+
+def fresh_env() -> dict:
+    """The environment of a measuring interpreter: this one's, with this copy of
+    schedsim first on ``PYTHONPATH`` (as it is for the caller)."""
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (src, os.environ.get("PYTHONPATH")) if p))
+
+
+def _announce(name: str, done: int, total: int) -> None:
+    print(f"{PROGRESS_TAG}\t{done}\t{total}\t{name}", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    """Measure (quick with ``--quick``) and write the profile to the last argument."""
+    from .machine import loadavg, machine_info
+    from .plan import FULL, QUICK, measure
+    quick, out = "--quick" in argv, argv[-1]
+    machine = machine_info()
+    machine["loadavg_before"] = machine.pop("loadavg")
+    figures = measure(QUICK if quick else FULL, _announce)
+    machine["loadavg_after"] = loadavg()
+    from .core import result_from, save          # the model, only now
+    save(result_from(figures, machine, quick), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
