@@ -48,6 +48,8 @@ COSTS: dict[str, tuple[int, str]] = {
                                 "into the pipe (calibrate fits it: the message's hand-off "
                                 "and switches are charged apart)"),
     "ipc_per_kib": (300, "extra IPC cost per KiB of payload"),
+    "ipc_create": (170_000, "creating one multiprocessing.Queue (a pipe, a lock, a semaphore): "
+                            "the ``open`` operation"),
     "feeder_start": (150_000, "a multiprocessing.Queue's first put in a process: starting its "
                               "feeder thread, registering its finalizers, first-time pickling "
                               "(instead of spawn_thread)"),

@@ -44,6 +44,32 @@ def test_a_forked_child_copies_the_pages_it_writes_before_its_program():
     check_invariants(trace)
 
 
+def test_open_charges_each_channel_where_the_program_creates_it():
+    """open: [a, b] is two multiprocessing.Queue() calls: 2 × ipc_create (170 µs by
+    default) of the opener's CPU before its next operation."""
+    trace = run(HEAD + """ipc: {a: 0, b: 0}
+processes:
+  p:
+    threads:
+      main: [{emit: before}, {open: [a, b]}, {emit: after}]
+""")
+    assert emit_time(trace, "after") - emit_time(trace, "before") == 2 * 170_000
+
+
+def test_open_names_ipc_channels_only():
+    with pytest.raises(ScenarioError) as info:
+        run(HEAD + """ipc: {ch: 0}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      main: [{open: q}]
+""")
+    assert info.value.line == 7
+    assert info.value.message == ("open creates IPC channels (multiprocessing.Queue()); 'q' is "
+                                  "not one; IPC channels: ch")
+
+
 def test_writes_is_a_number_of_mib():
     with pytest.raises(ScenarioError) as info:
         run(HEAD + "processes:\n  p: {writes: -1, threads: {main: [{emit: x}]}}\n")

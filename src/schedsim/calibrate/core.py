@@ -122,7 +122,7 @@ _FROM_STATS = {
     "forkserver_process": "mp_forkserver", "queue_handoff": "thread_queue_1cpu",
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
     "cow_per_mib": "cow_per_mib", "cow_thread_start": "cow_thread_start",
-    "feeder_start": "feeder_start",
+    "feeder_start": "feeder_start", "ipc_create": "ipc_create",
 }
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),

@@ -151,6 +151,8 @@ STEPS: tuple[Step, ...] = (
          _stat("cow_per_mib")),
     Step("first thread start after fork", lambda b: procs.cow_thread_start(b.forks),
          _stat("cow_thread_start")),
+    Step("multiprocessing.Queue creation", lambda b: procs.ipc_create(4 * b.forks),
+         _stat("ipc_create")),
     Step("multiprocessing.Queue first put", lambda b: procs.feeder_start(b.forks),
          _stat("feeder_start")),
     Step("process exit (return -> join), 1 CPU",

@@ -238,6 +238,19 @@ def process_exit(cpu: int, reps: int) -> Stat:
     return summarize(samples)
 
 
+def ipc_create(reps: int) -> Stat:
+    """Creating one ``multiprocessing.Queue`` (a pipe, a lock and a bounded semaphore)."""
+    ctx = multiprocessing.get_context("fork")
+    ctx.Queue().close()                                  # warm-up: imports, first semaphore
+    samples = []
+    for _ in range(reps):
+        t0 = clock()
+        q = ctx.Queue()
+        samples.append(clock() - t0)
+        q.close()
+    return summarize(samples)
+
+
 def _queue_echo(inbox, outbox) -> None:
     while (item := inbox.get()) is not None:
         outbox.put(item)

@@ -109,6 +109,13 @@ def take_item(ctx: Ctx, q: Queue):
     return value, cause
 
 
+@handler("open")
+def op_open(ctx, op):
+    """``multiprocessing.Queue()``: create IPC channels where the program does, each a
+    pipe, a lock and a semaphore (``ipc_create``); the model's channel exists anyway."""
+    yield from ctx.thread.spend(ctx.sim.costs["ipc_create"] * len(op.arg))
+
+
 @handler("put")
 def op_put(ctx, op):
     """Put a value on a queue; IPC copies it and costs per message and per KiB."""

@@ -115,7 +115,7 @@ def _thread(name: str, t, raw, file: str, path: tuple) -> ThreadSpec:
 
 
 _NAMED = ("start", "send", "spawn", "join", "kill", "lock", "unlock", "set", "clear", "wait",
-          "put", "get", "read", "write", "await")
+          "put", "get", "read", "write", "await", "open")
 
 
 def _subst(text: str, me: dict) -> str:
@@ -348,6 +348,13 @@ class Resolver:
         if q.kind == "asyncio":
             raise op.loc.error(f"queue {name!r} is an asyncio queue: use "
                                f"'await: {{{op.name}: ...}}' inside a task")
+
+    def _op_open(self, op, proc, th, coro) -> None:
+        for name in op.arg:
+            if name not in self.system.channels:
+                raise op.loc.error(f"open creates IPC channels (multiprocessing.Queue()); "
+                                   f"{name!r} is not one; IPC channels: "
+                                   f"{_names(self.system.channels)}")
 
     def _op_put(self, op, proc, th, coro) -> None:
         self._queue_op(op, proc, op.arg["queue"])

@@ -60,6 +60,7 @@ OPS: dict[str, OpDef] = {
                      "do": Field(OPS_SCHEMA, True)}),
     "loop": OpDef(OPS_SCHEMA, "run the operations forever (a generator's while True)"),
     "spawn": OpDef(NAMES, "start declared threads, child processes or asyncio tasks"),
+    "open": OpDef(NAMES, "create IPC channels where the program does: multiprocessing.Queue()"),
     "join": OpDef(NAMES, "wait for threads of this process or children of this process"),
     "kill": OpDef(NAMES, "terminate child processes of this process"),
     "lock": OpDef(NameRef(), "acquire a lock of this process (blocks while another holds it)"),
