@@ -13,6 +13,7 @@ calibration's print probes do), not onto this report.
 
     .venv/bin/python bench/bench_verify.py              # 4 batches, ~2 minutes
     .venv/bin/python bench/bench_verify.py --batches 10 --out /tmp/batches
+    ./dev bench --quick                                 # every benchmark; here 1 batch
 """
 
 from __future__ import annotations
@@ -83,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the batches and print the study."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batches", type=int, default=4)
+    p.add_argument("--quick", action="store_true", help="one batch")
     p.add_argument("--out", type=Path, default=None, help="keep the runs here")
-    args = p.parse_args(argv)
+    args, _others = p.parse_known_args(argv)   # ./dev bench passes every benchmark the same
+    if args.quick:
+        args.batches = 1
     out = args.out or Path(tempfile.mkdtemp(prefix="schedsim-verify-"))
     batches = []
     for i in range(args.batches):
