@@ -79,14 +79,18 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
         out = os.path.join(tmp, "profile.yaml")
         cmd = [sys.executable, "-m", "schedsim.calibrate.fresh", *(["--quick"] if quick else []),
                out]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=fresh_env())
-        for line in proc.stdout:
-            done, total, name = _progress_line(line)
-            if progress and name is not None:
-                progress(name, done, total)
-        err = proc.stderr.read()
-        if proc.wait() != 0 or not os.path.exists(out):
+        with open(os.path.join(tmp, "stderr"), "w+", encoding="utf-8") as errors:
+            # (a file, not a pipe: a child that wrote much there could not block on it)
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                    env=fresh_env())
+            for line in proc.stdout:
+                done, total, name = _progress_line(line)
+                if progress and name is not None:
+                    progress(name, done, total)
+            status = proc.wait()
+            errors.seek(0)
+            err = errors.read()
+        if status != 0 or not os.path.exists(out):
             raise CalibrationError(f"the measuring interpreter ({' '.join(cmd[1:4])}) failed "
                                    f"with status {proc.returncode}: "
                                    f"{err.strip().splitlines()[-1] if err.strip() else 'no message'}")
