@@ -23,7 +23,8 @@ def _result(lock=6000, queue=11000, ipc=25000, cold=0):
     return cal.CalibrationResult(
         stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
                "process_pipe_1cpu": _s(3000), "thread_exit_1cpu": _s(15000),
-               "thread_start": _s(90000), "process_exit_1cpu": _s(500000)},
+               "thread_start": _s(90000), "process_exit_1cpu": _s(500000),
+               "process_exit_queue_1cpu": _s(900000)},
         lines={"ipc_vs_kib": Line(ipc, 400, ())}, cold_start=[(1_000_000, _s(cold))])
 
 
@@ -35,7 +36,8 @@ def test_the_fitted_model_reproduces_every_probe():
                     "ipc_per_message": pytest.approx(25000, abs=2),
                     "thread_exit_1cpu": pytest.approx(15000, abs=2),
                     "thread_start": pytest.approx(90000, abs=2),
-                    "process_exit_1cpu": pytest.approx(500000, abs=2)}
+                    "process_exit_1cpu": pytest.approx(500000, abs=2),
+                    "process_exit_queue_1cpu": pytest.approx(900000, abs=2)}
     # a thread's exit path also pays the joiner's switch back in
     assert profile.costs["thread_exit"] == 15000 - 6000
 
@@ -56,6 +58,10 @@ def test_a_residual_is_what_the_other_costs_leave():
     assert fitted["queue_handoff"].model_without == 6000
     assert fitted["queue_handoff"].value == 5000
     assert fitted["thread_switch"].value == 6000 and fitted["thread_switch"].slope == 1.0
+    # a child that used a queue also ends its feeder: the empty child's exit is on that path
+    exit_, feeder = fitted["process_exit"], fitted["feeder_exit"]
+    assert feeder.model_without > exit_.value and feeder.slope == 1.0
+    assert feeder.value == 900000 - feeder.model_without
     # taken whole, the measured hand-off would be counted with the switch twice
     unfitted = cal.to_profile(_result()).costs | {"queue_handoff": 11000}
     twice = prof.Profile("x", unfitted, cold_start_curve=((0, 0), (1, 0)))

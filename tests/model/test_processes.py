@@ -44,6 +44,25 @@ def test_a_forked_child_copies_the_pages_it_writes_before_its_program():
     check_invariants(trace)
 
 
+def test_a_process_ends_after_its_feeder_thread_ends():
+    """feeder_exit: multiprocessing's exit handler wakes the feeder, joins it and closes
+    the queue; the child's process exit comes that much later (here 300 µs)."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo, costs: {feeder_exit: %s}}
+ipc: {q: 0}
+processes:
+  p:
+    threads:
+      main: [{spawn: c}, {get: q}, {join: c}]
+  c: {start: fork, threads: {main: [{put: {queue: q, value: 1}}, {emit: done}]}}
+"""
+    ends = []
+    for cost in ("0", "300us"):
+        trace = run(text % cost)
+        c = trace.unit_by_name("c").id
+        ends.append(trace.select("exit", c)[0].t - emit_time(trace, "done"))
+    assert ends[1] - ends[0] == 300_000
+
+
 def test_open_charges_each_channel_where_the_program_creates_it():
     """open: [a, b] is two multiprocessing.Queue() calls: 2 × ipc_create (170 µs by
     default) of the opener's CPU before its next operation."""

@@ -127,6 +127,7 @@ _FROM_STATS = {
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
     "cow_per_mib": "cow_per_mib", "cow_thread_start": "cow_thread_start",
     "feeder_start": "feeder_start", "ipc_create": "ipc_create",
+    "feeder_exit": "process_exit_queue_1cpu",
 }
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),
@@ -156,7 +157,8 @@ def measured_paths(fig: Figures) -> dict[str, int]:
     """The one-way path times the residual costs are fitted to (see :mod:`.fit`)."""
     out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu",
                                                     "thread_exit_1cpu", "thread_start",
-                                                    "process_exit_1cpu")
+                                                    "process_exit_1cpu",
+                                                    "process_exit_queue_1cpu")
            if k in fig.stats}
     if "ipc_vs_kib" in fig.lines:
         out["ipc_per_message"] = round(fig.lines["ipc_vs_kib"].intercept)

@@ -19,6 +19,8 @@ ipc_per_message  multiprocessing.Queue message, 1 CPU   queue_handoff, switches
 thread_exit      thread returns -> join returns, 1 CPU  the joiner's thread_switch
 spawn_thread     Thread start() + join(), 2 CPUs        thread_exit, the wake-ups
 process_exit     child returns -> join returns, 1 CPU   the parent's process_switch
+feeder_exit      the same after a message, 1 CPU        process_exit, the feeder's
+                                                        wake-up and thread_exit
 ===============  =====================================  ===========================
 
 ``cross_cpu_wakeup`` stays the 2-CPU minus the 1-CPU Lock hand-off: the
@@ -123,6 +125,17 @@ def _children(name: str, rounds: int = ROUNDS) -> str:
     return _probe(name, 1, _JOINS.format(steps=steps, units=children))
 
 
+def _children_after_a_message(name: str, rounds: int = ROUNDS) -> str:
+    """As :func:`_children`, but each child first sends the parent one IPC message
+    and sleeps 10 ms, so that its exit also ends its feeder thread."""
+    steps = "\n".join(f"        - spawn: c{i}\n        - get: q\n        - join: [c{i}]\n"
+                      f"        - {{emit: joined}}" for i in range(rounds))
+    children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n    threads: {{main: "
+                         f"[{{put: {{queue: q, value: ready}}}}, {{sleep: 10ms}}, "
+                         f"{{emit: end}}]}}" for i in range(rounds))
+    return _probe(name, 1, "ipc: {q: 0}\n" + _JOINS.format(steps=steps, units=children))
+
+
 def round_trip(trace) -> float:
     """The median one-way hop of a ping-pong marking each round trip ``hop``."""
     times = [ev.t for ev in trace.select("emit")]
@@ -166,6 +179,8 @@ PROBES = (
     Probe("spawn_thread", "thread_start", _starts("thread-start", 2), between("start", "joined")),
     Probe("process_exit", "process_exit_1cpu", _children("process-exit-1cpu"),
           between("end", "joined")),
+    Probe("feeder_exit", "process_exit_queue_1cpu",
+          _children_after_a_message("process-exit-queue-1cpu"), between("end", "joined")),
 )
 
 

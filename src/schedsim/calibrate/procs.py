@@ -220,22 +220,50 @@ def _note_end(shared) -> None:
     struct.pack_into("q", shared, 0, clock())
 
 
-def process_exit(cpu: int, reps: int) -> Stat:
-    """From a ``multiprocessing`` (fork) child's target returning to the parent's
-    ``join()`` returning, both on ``cpu``: the child's clean-up and exit."""
+#: how long the queue-using probe child idles after its message (its feeder sleeps)
+QUEUE_CHILD_IDLE_S = 0.01
+
+
+def _note_end_after_a_message(shared, queue) -> None:
+    """A probe child's target: send one message, idle, note when it returns."""
+    queue.put("ready")
+    time.sleep(QUEUE_CHILD_IDLE_S)
+    _note_end(shared)
+
+
+def _exits(cpu: int, reps: int, with_queue: bool) -> Stat:
     ctx = multiprocessing.get_context("fork")
     shared = mmap.mmap(-1, 8)
     samples = []
     with pinned(cpu):
         for i in range(reps + 1):
-            child = ctx.Process(target=_note_end, args=(shared,))
+            queue = ctx.Queue() if with_queue else None
+            child = ctx.Process(target=_note_end_after_a_message if with_queue else _note_end,
+                                args=(shared, queue) if with_queue else (shared,))
             child.start()
+            if queue is not None:
+                queue.get()
             child.join()
             if child.exitcode != 0:
                 raise RuntimeError(f"calibration child exited with {child.exitcode}")
             if i:                                   # the first is a warm-up
                 samples.append(clock() - struct.unpack_from("q", shared, 0)[0])
+            if queue is not None:
+                queue.close()
+                queue.join_thread()
     return summarize(samples)
+
+
+def process_exit(cpu: int, reps: int) -> Stat:
+    """From a ``multiprocessing`` (fork) child's target returning to the parent's
+    ``join()`` returning, both on ``cpu``: the child's clean-up and exit."""
+    return _exits(cpu, reps, with_queue=False)
+
+
+def process_exit_after_a_queue(cpu: int, reps: int) -> Stat:
+    """The same for a child that sent one ``multiprocessing.Queue`` message and then
+    idled 10 ms: its exit also wakes and joins the queue's feeder thread."""
+    return _exits(cpu, reps, with_queue=True)
 
 
 def ipc_create(reps: int) -> Stat:

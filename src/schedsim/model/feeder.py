@@ -67,7 +67,8 @@ def feeder_loop(th):
     f, costs = th.feeder, th.sim.costs
     while True:
         if not f.buffer:
-            if f.closing:
+            if f.closing:                          # multiprocessing's exit handler joins it
+                yield from th.spend(costs["feeder_exit"])
                 return
             ev, f.waiter = thread_waiter(th)
             yield from th.block(ev, "wait", obj=f"{f.queue.name} buffer")
