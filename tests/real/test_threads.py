@@ -202,3 +202,39 @@ def test_a_thread_that_forks_ends_in_the_child_with_the_child_counters(program):
     for unit in forkers:                            # a start and an end sample each
         assert len(trace.select("counter", unit.id)) == 2, unit
         assert unit.attrs["counters"]["slices"] >= 1, unit    # it ran: the end saw it
+
+
+def test_threads_beyond_the_descriptor_cap_are_sampled_the_slow_way(program):
+    """At most MAX_SAMPLE_FDS (64) live threads hold their schedstat open; here 80 are
+    alive at once: every one still gets its start and end samples, and the program
+    ends with no descriptor of the tracer's left open."""
+    path = program("""
+        import os, threading
+
+        def schedstats():
+            n = 0
+            for f in os.listdir("/proc/self/fd"):
+                try:
+                    n += os.readlink(f"/proc/self/fd/{f}").endswith("schedstat")
+                except OSError:          # the descriptor listdir itself used
+                    pass
+            return n
+
+        gate = threading.Event()
+        workers = [threading.Thread(target=gate.wait, name=f"w{i}", daemon=True)
+                   for i in range(80)]
+        for w in workers:
+            w.start()
+        held = schedstats()
+        gate.set()
+        for w in workers:
+            w.join()
+        print("held", held, "left", schedstats())
+    """)
+    from schedsim.real import trace_program
+    trace = trace_program(path).trace
+    workers = [u for u in trace.units if u.name.startswith("w")]
+    assert len(workers) == 80
+    for unit in workers:
+        assert len(trace.select("counter", unit.id)) == 2, unit
+    assert [e.label for e in trace.select("emit")] == ["held 64 left 0"]

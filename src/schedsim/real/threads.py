@@ -22,6 +22,9 @@ from .rawlog import COUNTER, TCREATE, TEND, TSTART, RawLog
 
 _now, _tid = time.perf_counter_ns, threading.get_native_id
 
+#: at most this many threads at once keep their schedstat open (see ThreadWatch.fds)
+MAX_SAMPLE_FDS = 64
+
 
 class _End:
     """Lives in a thread's local storage; its finaliser marks the thread's end.
@@ -42,6 +45,8 @@ class _End:
         finally:
             if self.fd is not None:
                 os.close(self.fd)
+                if here is not None:
+                    self.watch.fds.release()
 
 
 class ThreadWatch:
@@ -52,6 +57,10 @@ class ThreadWatch:
         self.enable_hook = enable_hook
         self.local = threading.local()
         self.active = True
+        #: descriptors the live threads hold open for their end sample: a program with
+        #: more threads alive at once samples the rest the slow way, and never runs out
+        #: of descriptors because of the tracer
+        self.fds = threading.BoundedSemaphore(MAX_SAMPLE_FDS)
 
     def install(self) -> None:
         """Watch every thread started from now on."""
@@ -98,7 +107,11 @@ class ThreadWatch:
         else:
             thread = threading.current_thread()
             self.log.append((TSTART, _now(), me, thread.name, thread.daemon, id(thread)))
-        fd = open_self()
+        fd = None
+        if self.fds.acquire(blocking=False):
+            fd = open_self()
+            if fd is None:                          # no /proc here
+                self.fds.release()
         self.sample(me, fd=fd)
         self.local.end = _End(self, me, fd)
 
