@@ -62,13 +62,13 @@ def read_self() -> tuple[int, int, int, int, int] | None:
     whole ``status`` file (~55 us per sample against ~15 us here): the tracer
     samples each new thread from inside it, on the program's time.
     """
-    try:
-        with open("/proc/thread-self/schedstat", "rb") as fh:
-            run, wait, slices = (int(x) for x in fh.read().split()[:3])
-    except (OSError, ValueError):
+    fd = open_self()
+    if fd is None:
         return None
-    usage = resource.getrusage(resource.RUSAGE_THREAD)
-    return run, wait, slices, usage.ru_nvcsw, usage.ru_nivcsw
+    try:
+        return read_open(fd)
+    finally:
+        os.close(fd)
 
 
 def group_pids(pgid: int) -> list[int]:

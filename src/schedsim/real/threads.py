@@ -39,13 +39,16 @@ class _End:
         self.watch, self.tid, self.fd, self.pid = watch, tid, fd, os.getpid()
 
     def __del__(self) -> None:
-        here = self.fd if self.pid == os.getpid() else None
+        forked = self.pid != os.getpid()
         try:
-            self.watch.thread_ended(_tid() if here is None else self.tid, here)
+            if forked:
+                self.watch.thread_ended(_tid())
+            else:
+                self.watch.thread_ended(self.tid, self.fd)
         finally:
             if self.fd is not None:
                 os.close(self.fd)
-                if here is not None:
+                if not forked:
                     self.watch.fds.release()
 
 
