@@ -75,10 +75,15 @@ def _fork_once() -> None:
     _reap(_child(lambda: None))
 
 
+def _write_pages(buf: bytearray, value: int) -> None:
+    """Write ``value`` into the first byte of every 4 KiB page of ``buf``."""
+    buf[::4096] = bytes([value]) * len(range(0, len(buf), 4096))
+
+
 def touched(mib: int) -> bytearray:
     """A buffer of ``mib`` MiB with every page written (so fork must copy its tables)."""
     buf = bytearray(mib * MIB)
-    buf[::4096] = b"\x01" * len(range(0, len(buf), 4096))
+    _write_pages(buf, 1)
     return buf
 
 
@@ -90,10 +95,6 @@ def fork_cost(sizes_mib: tuple[int, ...], reps: int) -> Line:
         points.append((mib, each(_fork_once, reps, warmup=1)))
         del buf
     return fit_line(points)
-
-
-def _write_pages(buf: bytearray, value: int) -> None:
-    buf[::4096] = bytes([value]) * len(range(0, len(buf), 4096))
 
 
 def _cow_once(buf: bytearray, mib: int) -> int:
@@ -215,7 +216,7 @@ def mp_start(method: str, reps: int) -> Stat:
     return summarize(json.loads(out.stdout))
 
 
-def _note_end(shared) -> None:
+def _note_end(shared, queue=None) -> None:
     """A probe child's target: note when it returns, in the shared buffer."""
     struct.pack_into("q", shared, 0, clock())
 
@@ -231,15 +232,16 @@ def _note_end_after_a_message(shared, queue) -> None:
     _note_end(shared)
 
 
-def _exits(cpu: int, reps: int, with_queue: bool) -> Stat:
+def _exits(cpu: int, reps: int, target, with_queue: bool) -> Stat:
+    """From ``target(shared, queue)`` returning in a fork child to the parent's ``join()``
+    returning, both on ``cpu``; with a queue, the parent first reads one message."""
     ctx = multiprocessing.get_context("fork")
     shared = mmap.mmap(-1, 8)
     samples = []
     with pinned(cpu):
         for i in range(reps + 1):
             queue = ctx.Queue() if with_queue else None
-            child = ctx.Process(target=_note_end_after_a_message if with_queue else _note_end,
-                                args=(shared, queue) if with_queue else (shared,))
+            child = ctx.Process(target=target, args=(shared, queue))
             child.start()
             if queue is not None:
                 queue.get()
@@ -257,13 +259,13 @@ def _exits(cpu: int, reps: int, with_queue: bool) -> Stat:
 def process_exit(cpu: int, reps: int) -> Stat:
     """From a ``multiprocessing`` (fork) child's target returning to the parent's
     ``join()`` returning, both on ``cpu``: the child's clean-up and exit."""
-    return _exits(cpu, reps, with_queue=False)
+    return _exits(cpu, reps, _note_end, with_queue=False)
 
 
 def process_exit_after_a_queue(cpu: int, reps: int) -> Stat:
     """The same for a child that sent one ``multiprocessing.Queue`` message and then
     idled 10 ms: its exit also wakes and joins the queue's feeder thread."""
-    return _exits(cpu, reps, with_queue=True)
+    return _exits(cpu, reps, _note_end_after_a_message, with_queue=True)
 
 
 def ipc_create(reps: int) -> Stat:
