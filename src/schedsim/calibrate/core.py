@@ -26,7 +26,7 @@ from .. import yaml as _yaml
 from ..errors import CalibrationError, ProfileError
 from ..fsutil import atomic_write_text
 from ..profile import COSTS, CURVES, Profile
-from .fit import Fitted, fit
+from .fit import PROBES, Fitted, fit
 from .fresh import PROGRESS_TAG, fresh_env
 from .machine import machine_info  # noqa: F401 - re-exported by the package
 from .plan import Figures
@@ -94,9 +94,7 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
             raise CalibrationError(f"the measuring interpreter ({' '.join(cmd[1:4])}) failed "
                                    f"with status {proc.returncode}: "
                                    f"{err.strip().splitlines()[-1] if err.strip() else 'no message'}")
-        result = from_profile(out)
-    result.name = "calibrated"
-    return result
+        return from_profile(out)
 
 
 def _progress_line(line: str) -> tuple[int, int, str | None]:
@@ -154,12 +152,10 @@ _FROM_CURVES = {"sleep_overshoot": ("overshoot", False), "idle_wakeup": ("idle_w
 
 
 def measured_paths(fig: Figures) -> dict[str, int]:
-    """The one-way path times the residual costs are fitted to (see :mod:`.fit`)."""
-    out = {k: round(fig.stats[k].median) for k in ("thread_lock_1cpu", "thread_queue_1cpu",
-                                                    "thread_exit_1cpu", "thread_start",
-                                                    "process_exit_1cpu",
-                                                    "process_exit_queue_1cpu")
-           if k in fig.stats}
+    """The one-way path times the residual costs are fitted to (see :mod:`.fit`): each
+    probe's figure, the IPC one being the intercept of the message-size line."""
+    out = {p.figure: round(fig.stats[p.figure].median) for p in PROBES
+           if p.figure in fig.stats}
     if "ipc_vs_kib" in fig.lines:
         out["ipc_per_message"] = round(fig.lines["ipc_vs_kib"].intercept)
     return out
