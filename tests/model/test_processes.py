@@ -89,10 +89,12 @@ processes:
                                   "not one; IPC channels: ch")
 
 
-def test_writes_is_a_number_of_mib():
+def test_writes_is_a_number_of_mib_zero_included():
     with pytest.raises(ScenarioError) as info:
         run(HEAD + "processes:\n  p: {writes: -1, threads: {main: [{emit: x}]}}\n")
     assert "writes" in str(info.value)
+    assert info.value.message.endswith("expected a number >= 0, found an integer -1")
+    run(HEAD + "processes:\n  p: {writes: 0, threads: {main: [{emit: x}]}}\n")  # the default
 
 
 def test_ipc_put_costs_per_message_and_kib_and_copies():

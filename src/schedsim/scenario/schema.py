@@ -83,11 +83,12 @@ def Int(lo: int | None = None, hi: int | None = None) -> Scalar:  # noqa: N802
                   and (lo is None or v >= lo) and (hi is None or v <= hi))
 
 
-def Num(lo: float = 0.0) -> Scalar:  # noqa: N802
-    """A number > lo."""
-    return Scalar(f"a number > {lo:g}",
-                  lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > lo,
-                  float)
+def Num(lo: float = 0.0, *, or_equal: bool = False) -> Scalar:  # noqa: N802
+    """A number > lo (>= lo with ``or_equal``)."""
+    def ok(v) -> bool:
+        return (isinstance(v, (int, float)) and not isinstance(v, bool)
+                and (v >= lo if or_equal else v > lo))
+    return Scalar(f"a number {'>=' if or_equal else '>'} {lo:g}", ok, float)
 
 
 def Bool() -> Scalar:  # noqa: N802
