@@ -220,11 +220,20 @@ def test_threads_beyond_the_descriptor_cap_are_sampled_the_slow_way(program):
                     pass
             return n
 
+        # start() returns before the thread's first profile event, where the tracer
+        # opens the descriptor: count only once all 80 have reached their target
+        ready = threading.Barrier(81)
         gate = threading.Event()
-        workers = [threading.Thread(target=gate.wait, name=f"w{i}", daemon=True)
+
+        def work():
+            ready.wait()
+            gate.wait()
+
+        workers = [threading.Thread(target=work, name=f"w{i}", daemon=True)
                    for i in range(80)]
         for w in workers:
             w.start()
+        ready.wait()
         held = schedstats()
         gate.set()
         for w in workers:
