@@ -45,10 +45,13 @@ def test_quick_run_measures_every_profile_cost(quick):
 def test_quick_run_orders_costs_sensibly(quick):
     result = quick[0]
     c = result.costs()
-    # orders of magnitude apart on any machine: wide margins, no timing flake.  (Slopes and
-    # intercepts of the fits are not checked: on a loaded machine their noise can flip them.)
-    assert 0 < c["generator_switch"] < c["task_switch"] < c["spawn_thread"]
-    assert c["spawn_thread"] < result.lines["fork_vs_mib"].points[0][1].median < c["spawn_process"]
+    # orders of magnitude apart on any machine: wide margins, no timing flake.  Measured
+    # figures only: a fitted residual (spawn_thread is what the thread-start probe leaves
+    # beyond the modelled exit and switches) can reach 0 on a loaded machine, and so can
+    # the slopes and intercepts of the lines.
+    start = result.stats["thread_start"].median
+    assert 0 < c["generator_switch"] < c["task_switch"] < start
+    assert start < result.lines["fork_vs_mib"].points[0][1].median < c["spawn_process"]
     ipc_small = result.lines["ipc_vs_kib"].points[0][1].median
     assert c["generator_switch"] < ipc_small
     assert [x for x, _ in result.lines["fork_vs_mib"].points] == [0, 32, 64]
