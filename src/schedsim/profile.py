@@ -45,6 +45,10 @@ COSTS: dict[str, tuple[int, str]] = {
     "cow_thread_start": (150_000, "extra of the first thread a process starts after a fork it "
                                   "took part in (parent or child): the start-up writes pages "
                                   "the two still share, each copied"),
+    "cow_first_send": (400_000, "extra of the first multiprocessing.Queue message a process "
+                                "sends after a fork it took part in: its feeder's first "
+                                "pickling and pipe write copy the pages they touch (the "
+                                "receiver's first read after the fork too; calibrate fits it)"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
     "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),
     "ipc_per_message": (16_600, "the feeder thread pickling one multiprocessing.Queue message "

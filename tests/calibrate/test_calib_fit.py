@@ -24,7 +24,8 @@ def _result(lock=6000, queue=11000, ipc=25000, cold=0):
         stats={"thread_lock_1cpu": _s(lock), "thread_queue_1cpu": _s(queue),
                "process_pipe_1cpu": _s(3000), "thread_exit_1cpu": _s(15000),
                "thread_start": _s(90000), "process_exit_1cpu": _s(500000),
-               "process_exit_queue_1cpu": _s(900000)},
+               "process_exit_queue_1cpu": _s(900000),
+               "first_message_after_fork": _s(800000)},
         lines={"ipc_vs_kib": Line(ipc, 400, ())}, cold_start=[(1_000_000, _s(cold))])
 
 
@@ -37,7 +38,8 @@ def test_the_fitted_model_reproduces_every_probe():
                     "thread_exit_1cpu": pytest.approx(15000, abs=2),
                     "thread_start": pytest.approx(90000, abs=2),
                     "process_exit_1cpu": pytest.approx(500000, abs=2),
-                    "process_exit_queue_1cpu": pytest.approx(900000, abs=2)}
+                    "process_exit_queue_1cpu": pytest.approx(900000, abs=2),
+                    "first_message_after_fork": pytest.approx(800000, abs=2)}
     # a thread's exit path also pays the joiner's switch back in
     assert profile.costs["thread_exit"] == 15000 - 6000
 
@@ -62,6 +64,11 @@ def test_a_residual_is_what_the_other_costs_leave():
     exit_, feeder = fitted["process_exit"], fitted["feeder_exit"]
     assert feeder.model_without > exit_.value and feeder.slope == 1.0
     assert feeder.value == 900000 - feeder.model_without
+    # a fork child's first message also starts its feeder, the child's first thread
+    # start since the fork (default costs here: the figures have neither)
+    first = fitted["cow_first_send"]
+    assert first.model_without > prof.COSTS["feeder_start"][0] + prof.COSTS["cow_thread_start"][0]
+    assert first.value == pytest.approx((800000 - first.model_without) / first.slope, abs=1)
     # taken whole, the measured hand-off would be counted with the switch twice
     unfitted = cal.to_profile(_result()).costs | {"queue_handoff": 11000}
     twice = prof.Profile("x", unfitted, cold_start_curve=((0, 0), (1, 0)))

@@ -234,6 +234,43 @@ processes:
     check_invariants(trace)
 
 
+def test_each_side_of_a_fork_pays_its_first_send_once():
+    """cow_first_send (1 ms here) is charged to the feeder of the first message each
+    process sends after a fork it took part in: the child's first, the parent's first
+    (whichever queue), never a second one, nor in a process started by spawn."""
+    trace = run(HEAD + """machine: {cpus: 2, policy: fifo, costs: {cow_first_send: 1ms}}
+ipc: {up: 0, sup: 0, down: 0, down2: 0}
+processes:
+  p:
+    threads:
+      main:
+        - spawn: [c, s]
+        - get: up
+        - get: up
+        - get: sup
+        - put: {queue: down, value: 1}
+        - put: {queue: down2, value: 2}
+        - join: [c, s]
+  c:
+    start: fork
+    threads:
+      main:
+        - put: {queue: up, value: a}
+        - put: {queue: up, value: b}
+        - get: down2
+        - get: down
+  s: {start: spawn, threads: {main: [{put: {queue: sup, value: x}}]}}
+""")
+    # from each put to its get (each getter waits for its message here)
+    recvs = {e.value: e for e in trace.select("recv")}
+    latency = {v: e.t - trace[e.cause].t for v, e in recvs.items()}
+    assert latency["a"] >= 1_000_000 and latency[1] >= 1_000_000
+    assert latency["x"] < 500_000 and latency[2] < 500_000     # (wake-ups from idle)
+    # b waited in the buffer behind a; its own pickling and write cost no extra
+    assert recvs["b"].t - recvs["a"].t < 500_000
+    check_invariants(trace)
+
+
 def test_no_feeder_for_a_process_that_never_puts_to_ipc():
     trace = run(HEAD + """ipc: {ch: 0}
 processes:

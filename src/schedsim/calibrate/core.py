@@ -125,7 +125,7 @@ _FROM_STATS = {
     "gil_switch_interval": "gil_handoff_period", "emit": "print_line",
     "cow_per_mib": "cow_per_mib", "cow_thread_start": "cow_thread_start",
     "feeder_start": "feeder_start", "ipc_create": "ipc_create",
-    "feeder_exit": "process_exit_queue_1cpu",
+    "feeder_exit": "process_exit_queue_1cpu", "cow_first_send": "first_message_after_fork",
 }
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),

@@ -158,6 +158,8 @@ STEPS: tuple[Step, ...] = (
          _stat("ipc_create")),
     Step("multiprocessing.Queue first put", lambda b: procs.feeder_start(b.forks),
          _stat("feeder_start")),
+    Step("first message after fork", lambda b: procs.first_message_after_fork(b.forks),
+         _stat("first_message_after_fork")),
     Step("process exit (return -> join), 1 CPU",
          lambda b: procs.process_exit(_one()[0], b.forks), _stat("process_exit_1cpu")),
     Step("multiprocessing spawn start", lambda b: procs.mp_start("spawn", b.mp_starts),

@@ -256,6 +256,35 @@ def _exits(cpu: int, reps: int, target, with_queue: bool) -> Stat:
     return summarize(samples)
 
 
+def _send_the_time(queue) -> None:
+    """A probe child's target: send the time as its first message, then idle (so that
+    its exit does not overlap the parent's read)."""
+    queue.put(clock())
+    time.sleep(QUEUE_CHILD_IDLE_S)
+
+
+def first_message_after_fork(reps: int) -> Stat:
+    """From a fresh ``multiprocessing`` (fork) child's first ``put`` to its parent's
+    ``get`` returning that message, the parent blocked in ``get`` since the start, on
+    any CPUs: the child's feeder starts and sends, each side for the first time since
+    the fork."""
+    ctx = multiprocessing.get_context("fork")
+    samples = []
+    for i in range(reps + 1):
+        queue = ctx.Queue()
+        child = ctx.Process(target=_send_the_time, args=(queue,))
+        child.start()
+        sent = queue.get()
+        if i:                                       # the first is a warm-up
+            samples.append(clock() - sent)
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError(f"calibration child exited with {child.exitcode}")
+        queue.close()
+        queue.join_thread()
+    return summarize(samples)
+
+
 def process_exit(cpu: int, reps: int) -> Stat:
     """From a ``multiprocessing`` (fork) child's target returning to the parent's
     ``join()`` returning, both on ``cpu``: the child's clean-up and exit."""

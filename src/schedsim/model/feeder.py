@@ -22,7 +22,7 @@ from collections import deque
 
 from .interp import Ctx
 from .spec import Op, ThreadSpec
-from .sync import deliver, thread_start_cow, thread_waiter
+from .sync import deliver, first_use_cow, thread_waiter
 from .template import TemplateError, render
 
 
@@ -43,7 +43,7 @@ class Feeder:
         th, sim = ctx.thread, ctx.sim
         if not self.starting:
             self.starting = True
-            cost = sim.costs["feeder_start"] + thread_start_cow(th.process)
+            cost = sim.costs["feeder_start"] + first_use_cow(th.process, "thread start")
             yield from th.spend(cost)
             sim.start_thread(self.thread, ctx.unit, cost)
         th.check_on_cpu()
@@ -74,7 +74,8 @@ def feeder_loop(th):
             yield from th.block(ev, "wait", obj=f"{f.queue.name} buffer")
             continue
         value, cause, size = f.buffer.popleft()
-        yield from th.spend(costs["ipc_per_message"] + costs["ipc_per_kib"] * size)
+        yield from th.spend(costs["ipc_per_message"] + costs["ipc_per_kib"] * size
+                            + first_use_cow(th.process, "send"))
         while f.queue.full():                      # the pipe is full: the write blocks
             ev, wake = thread_waiter(th)
             f.queue.putters.append(wake)

@@ -61,9 +61,10 @@ class Process:
         self.exit_index: int | None = None
         self.startup = 0          # CPU time the main thread spends before its program:
                                   # an interpreter start-up (spawn), copy-on-write (fork)
-        # True from a fork this process took part in (as parent or child) until it next
-        # starts a thread, which pays cow_thread_start: start-up writes shared pages
-        self.shares_pages = False
+        # the first-use costs (COW_FIRST_USE's) this process still owes: all of them from
+        # a fork it took part in (as parent or child); each is paid, and removed, by the
+        # first use of its kind after that fork, which writes pages the fork left shared
+        self.cow_pending: set[str] = set()
         self.feeders: dict[str, Feeder] = {}   # IPC channel -> this process's feeder
         self.queues, self.locks, self.events = make_sync_objects(sim, spec)
 

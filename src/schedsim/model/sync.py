@@ -314,7 +314,7 @@ def op_spawn(ctx, op):
             if target.started:
                 raise op.loc.error(f"thread {name!r} was already started "
                                    f"(RuntimeError: threads can only be started once)")
-            cost = sim.costs["spawn_thread"] + thread_start_cow(th.process)
+            cost = sim.costs["spawn_thread"] + first_use_cow(th.process, "thread start")
             yield from th.spend(cost)
             # Thread.start() waits until the new thread runs (its "started" event)
             ev, target.on_start = thread_waiter(th)
@@ -324,12 +324,18 @@ def op_spawn(ctx, op):
             yield from spawn_process(ctx, op, sim.processes[name])
 
 
-def thread_start_cow(proc) -> int:
-    """The copy-on-write extra of a thread start in ``proc`` (once after each fork)."""
-    if not proc.shares_pages:
+#: what code run for the first time after a fork costs in the copy-on-write faults of
+#: the pages it writes: use -> its profile cost, charged once per process per fork
+COW_FIRST_USE = {"thread start": "cow_thread_start", "send": "cow_first_send"}
+
+
+def first_use_cow(proc, use: str) -> int:
+    """The copy-on-write extra of ``use`` in ``proc``: its cost the first time after a
+    fork ``proc`` took part in, else 0."""
+    if use not in proc.cow_pending:
         return 0
-    proc.shares_pages = False
-    return proc.sim.costs["cow_thread_start"]
+    proc.cow_pending.discard(use)
+    return proc.sim.costs[COW_FIRST_USE[use]]
 
 
 def spawn_process(ctx, op, child):
@@ -345,7 +351,8 @@ def spawn_process(ctx, op, child):
         yield from th.spend(cost)
         # the child's first writes to the pages it shares with the parent fault and copy
         child.startup = round(costs["cow_per_mib"] * child.spec.writes)
-        th.process.shares_pages = child.shares_pages = True
+        th.process.cow_pending = set(COW_FIRST_USE)
+        child.cow_pending = set(COW_FIRST_USE)
         sim.start_process(child, ctx.unit, cost, how, memory)
     else:
         # a fresh interpreter starts up in the child, on the child's CPU
