@@ -40,11 +40,14 @@ class Budget:
     async_sleeps: tuple[tuple[int, int], ...] = ()  # (duration ns, samples): asyncio.sleep
 
 
+# the curves' 10 ms points decide the baozi verdicts (their sleeps are 10 ms): with 10
+# samples their medians moved 2-3x between runs minutes apart, and the runs whose idle
+# wake-up or asyncio overshoot came out lowest were the ones beyond the noise
 QUICK = Budget(n_fast=50_000, n_task=2_000, n_handoff=1_000, reps=7, starts=200, forks=7,
                fork_mib=(0, 32, 64), cow_mib=16, mp_starts=3, ipc_kib=(0, 4, 16, 64), n_ipc=200,
-               sleeps=((0, 50), (MS, 30), (10 * MS, 15), (100 * MS, 5)), gil_seconds=0.5,
-               idles=((MS, 20), (10 * MS, 10), (100 * MS, 3)),
-               async_sleeps=((MS // 10, 20), (MS, 20), (10 * MS, 10), (100 * MS, 3)))
+               sleeps=((0, 50), (MS, 30), (10 * MS, 40), (100 * MS, 5)), gil_seconds=0.5,
+               idles=((MS, 30), (10 * MS, 40), (100 * MS, 5)),
+               async_sleeps=((MS // 10, 20), (MS, 30), (10 * MS, 40), (100 * MS, 5)))
 FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_000, forks=20,
               fork_mib=(0, 64, 128, 256), cow_mib=64, mp_starts=20, ipc_kib=(0, 1, 4, 16, 32, 64),
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
