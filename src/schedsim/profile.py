@@ -49,6 +49,17 @@ COSTS: dict[str, tuple[int, str]] = {
                                 "sends after a fork it took part in: its feeder's first "
                                 "pickling and pipe write copy the pages they touch (the "
                                 "receiver's first read after the fork too; calibrate fits it)"),
+    "cold_queue": (0, "extra of a queue.Queue put or get when the process has not run one "
+                      "for a while: cost at 10 ms, scaled by the cold-start curve (calibrate: "
+                      "put + get + task_done after 10 ms idle minus again at once, ~25-50 µs); "
+                      "0 in the default profile"),
+    "cold_event": (0, "the same for a threading.Event set or wait (~13-30 µs as calibrated)"),
+    "cold_ipc": (0, "the same for a multiprocessing.Queue put or get (~80-120 µs as "
+                    "calibrated)"),
+    "cold_asyncio": (0, "the same for an asyncio.Queue or Event operation in a task (~8-10 µs "
+                        "as calibrated)"),
+    "cold_task": (0, "the same for the event loop switching to a task (~23-30 µs as "
+                     "calibrated, a new task's first step)"),
     "spawn_process": (71_000_000, "multiprocessing 'spawn' start method: fresh interpreter"),
     "forkserver_process": (42_000_000, "multiprocessing 'forkserver' start method"),
     "ipc_per_message": (16_600, "the feeder thread pickling one multiprocessing.Queue message "
@@ -119,6 +130,9 @@ class Profile:
     idle_wakeup_curve: tuple[tuple[int, int], ...] = DEFAULT_IDLE_WAKEUP
     cold_start_curve: tuple[tuple[int, int], ...] = DEFAULT_COLD_START
     asyncio_overshoot_curve: tuple[tuple[int, int], ...] = DEFAULT_ASYNCIO_OVERSHOOT
+    #: real time per model time on the curves' axes (:meth:`for_sleep_scale`): a real
+    #: 10 ms is ``10 ms / time_scale`` of model time
+    time_scale: float = 1.0
 
     def cost(self, name: str) -> int:
         """The cost called ``name`` in ns."""
@@ -150,7 +164,8 @@ class Profile:
             raise ValueError(f"sleep scale must be positive, got {scale}")
         curves = {attr: tuple((round(d / scale), o) for d, o in getattr(self, attr))
                   for attr, _, _ in CURVES.values()}   # every curve's axis is sleep or idle time
-        return Profile(self.name, dict(self.costs), machine=dict(self.machine), **curves)
+        return Profile(self.name, dict(self.costs), machine=dict(self.machine),
+                       time_scale=self.time_scale * scale, **curves)
 
     def to_yaml(self) -> str:
         """The profile as a YAML document."""

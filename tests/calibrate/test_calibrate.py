@@ -145,6 +145,17 @@ def test_cost_map_reads_figures_and_derives_cross_cpu():
                                  "fork_per_mib": 11_500}
 
 
+def test_cold_costs_are_what_each_kind_adds_beyond_a_bare_call():
+    """Each kind beyond the bare call measured in the same context (threads or the
+    asyncio loop); a kind cheaper than its bare call costs 0."""
+    fig = Figures(stats={"cold_nothing": _s(4000), "cold_queue": _s(40000),
+                         "cold_event": _s(3000), "cold_ipc": _s(104000),
+                         "cold_asyncio_nothing": _s(1000), "cold_asyncio": _s(9000),
+                         "cold_task": _s(31000)})
+    assert cal.cost_map(fig) == {"cold_queue": 36000, "cold_event": 0, "cold_ipc": 100000,
+                                 "cold_asyncio": 8000, "cold_task": 30000}
+
+
 def test_cost_map_clamps_negative_differences():
     fig = Figures(stats={"thread_lock_1cpu": _s(5000), "thread_lock_2cpu": _s(4000)})
     assert cal.cost_map(fig)["cross_cpu_wakeup"] == 0

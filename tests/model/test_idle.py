@@ -1,6 +1,6 @@
 """A CPU that idled wakes slowly: the profile's idle wake-up and cold start."""
 
-from model_helpers import HEAD, check_invariants, loads
+from model_helpers import HEAD, check_invariants, emit_time, loads, run
 
 from schedsim.model import simulate
 from schedsim.profile import Profile, load_profile
@@ -107,3 +107,50 @@ processes:
 """
     trace = simulate(loads(text, "t.yaml"), profile=FLAT).trace
     assert [e.cost for e in trace.select("switch")] == [50_000 + 20_000]
+
+
+def test_code_a_process_has_not_run_for_a_while_costs_its_cold_extra():
+    """cold_queue (50 µs at 10 ms): the producer's put 10 ms after the consumer's get
+    last ran queue code in the process pays it in full (to within the cold-start curve's
+    slope over the few µs beyond 10 ms); the put right after it pays ~nothing."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo, costs: {cold_queue: %s}}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      main:
+        - spawn: c
+        - sleep: 10ms
+        - emit: awake
+        - put: {queue: q, value: 1}
+        - emit: put 1
+        - put: {queue: q, value: 2}
+        - emit: put 2
+        - join: c
+      c: [{get: q}, {get: q}]
+"""
+    cold, free = run(text % "50us"), run(text % "0")
+    put_1 = emit_time(cold, "put 1") - emit_time(cold, "awake")
+    put_2 = emit_time(cold, "put 2") - emit_time(cold, "put 1")
+    assert 50_000 <= put_1 - (emit_time(free, "put 1") - emit_time(free, "awake")) < 50_500
+    assert put_2 - (emit_time(free, "put 2") - emit_time(free, "put 1")) < 1_000
+    check_invariants(cold)
+
+
+def test_a_cold_extra_counts_time_as_the_time_scaled_run_does():
+    """In a model of a run whose sleeps are scaled by 0.01, 1 s of model time since the
+    queue code last ran is the real run's 10 ms: the put pays the cost measured at 10 ms."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo, costs: {cold_queue: %s}}
+processes:
+  p:
+    queues: {q: 0}
+    threads:
+      main: [{spawn: c}, {sleep: 1s}, {emit: awake}, {put: {queue: q, value: 1}},
+             {emit: put}, {join: c}]
+      c: [{get: q}]
+"""
+    spans = []
+    for cost in ("50us", "0"):
+        trace = run(text % cost, sleep_scale=0.01)
+        spans.append(emit_time(trace, "put") - emit_time(trace, "awake"))
+    assert 50_000 <= spans[0] - spans[1] < 50_500

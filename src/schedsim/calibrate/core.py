@@ -26,6 +26,7 @@ from .. import yaml as _yaml
 from ..errors import CalibrationError, ProfileError
 from ..fsutil import atomic_write_text
 from ..profile import COSTS, CURVES, Profile
+from .cold import COSTS as COLD_COSTS
 from .fit import PROBES, Fitted, fit
 from .fresh import PROGRESS_TAG, fresh_env
 from .machine import machine_info  # noqa: F401 - re-exported by the package
@@ -137,6 +138,9 @@ def cost_map(fig: Figures) -> dict[str, int]:
     out = {c: fig.stats[k].median for c, k in _FROM_STATS.items() if k in fig.stats}
     out.update({c: getattr(fig.lines[k], attr) for c, (k, attr) in _FROM_LINES.items()
                 if k in fig.lines})
+    for cost, (figure, bare) in COLD_COSTS.items():   # beyond what any wake-up pays
+        if figure in fig.stats and bare in fig.stats:
+            out[cost] = fig.stats[figure].median - fig.stats[bare].median
     if "thread_lock_2cpu" in fig.stats and "thread_lock_1cpu" in fig.stats:
         out["cross_cpu_wakeup"] = fig.stats["thread_lock_2cpu"].minus(
             fig.stats["thread_lock_1cpu"]).median

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Callable
 
-from ..model import COW_FIRST_USE, simulate
+from ..model import COLD_KINDS, COW_FIRST_USE, simulate
 from ..profile import CURVES, Profile
 from ..scenario import loads
 
@@ -176,9 +176,10 @@ class Probe:
     and how to read the path's time off the scenario's trace.
 
     ``warm``: the real probe times its path after a warm-up, so each process there
-    has paid its first-use costs (``COW_FIRST_USE``) before; its model charges none.
-    Else those costs, once per fork, would still shift the model's scheduling (a
-    feeder that ran 400 µs more is not preempting when the warm one does).
+    has paid its first-use costs (``COW_FIRST_USE``) before and runs its code hot; its
+    model charges neither those nor any cold code (``COLD_KINDS``).  Else they, paid
+    in the first round, would still shift the model's scheduling (a feeder that ran
+    400 µs more is not preempting when the warm one does).
     """
 
     cost: str
@@ -190,9 +191,11 @@ class Probe:
 
 PROBES = (
     Probe("thread_switch", "thread_lock_1cpu",
-          _probe("thread-lock-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_HANDOFF))),
+          _probe("thread-lock-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_HANDOFF)),
+          warm=True),
     Probe("queue_handoff", "thread_queue_1cpu",
-          _probe("thread-queue-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_QUEUES))),
+          _probe("thread-queue-1cpu", 1, _THREADS.format(rounds=ROUNDS, **_QUEUES)),
+          warm=True),
     Probe("ipc_per_message", "ipc_per_message",
           _probe("ipc-1cpu", 1, _PROCESSES.format(rounds=ROUNDS)), warm=True),
     Probe("thread_exit", "thread_exit_1cpu", _starts("thread-exit-1cpu", 1),
@@ -228,8 +231,8 @@ def model_hop(profile: Profile, probe: Probe) -> float:
     emits that mark the path cost nothing: the probe prints nothing)."""
     silent = _with(profile, profile.costs, "emit", 0)
     if probe.warm:
-        silent = _with(silent, {**silent.costs, **dict.fromkeys(COW_FIRST_USE.values(), 0)},
-                       None, None)
+        hot = dict.fromkeys([*COW_FIRST_USE.values(), *COLD_KINDS.values()], 0)
+        silent = _with(silent, {**silent.costs, **hot}, None, None)
     return probe.measure(simulate(loads(probe.scenario, "<calibration probe>"),
                                   profile=silent).trace)
 
@@ -255,4 +258,5 @@ def fit(profile: Profile, measured: dict[str, int]) -> tuple[Profile, list[Fitte
 def _with(profile: Profile, costs: dict, name: str | None, value: int | None) -> Profile:
     changed = dict(costs) if name is None else {**costs, name: value}
     curves = {attr: getattr(profile, attr) for attr, _, _ in CURVES.values()}
-    return Profile(profile.name, changed, machine=dict(profile.machine), **curves)
+    return Profile(profile.name, changed, machine=dict(profile.machine),
+                   time_scale=profile.time_scale, **curves)

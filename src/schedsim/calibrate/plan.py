@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import idle, inproc, procs
+from . import cold, idle, inproc, procs
 from .affinity import allowed_cpus, two_cpus
 from .stats import Line, Stat
 
@@ -38,6 +38,7 @@ class Budget:
     gil_seconds: float
     idles: tuple[tuple[int, int], ...] = ()  # (idle ns, samples) for the idle curves
     async_sleeps: tuple[tuple[int, int], ...] = ()  # (duration ns, samples): asyncio.sleep
+    cold_samples: int = 40   # per kind of code run cold (10 ms idle each)
 
 
 # the curves' 10 ms points decide the baozi verdicts (their sleeps are 10 ms): with 10
@@ -53,7 +54,8 @@ FULL = Budget(n_fast=200_000, n_task=10_000, n_handoff=4_000, reps=15, starts=1_
               n_ipc=2_000, sleeps=((0, 300), (MS, 200), (10 * MS, 100), (100 * MS, 30),
                                    (1_000 * MS, 10)), gil_seconds=3.0,
               idles=((MS, 100), (10 * MS, 60), (100 * MS, 20)),
-              async_sleeps=((MS // 10, 100), (MS, 100), (10 * MS, 60), (100 * MS, 20)))
+              async_sleeps=((MS // 10, 100), (MS, 100), (10 * MS, 60), (100 * MS, 20)),
+              cold_samples=60)
 
 
 @dataclass
@@ -81,6 +83,10 @@ class Step:
 
 def _stat(key: str) -> Callable[[Figures, object], None]:
     return lambda f, v: f.stats.__setitem__(key, v)
+
+
+def _stats(f: Figures, values: dict) -> None:
+    f.stats.update(values)
 
 
 def _line(key: str) -> Callable[[Figures, object], None]:
@@ -177,6 +183,9 @@ STEPS: tuple[Step, ...] = (
          _set("asyncio_overshoot")),
     Step("idle wake-up", _curve(idle.idle_wakeup), _set("idle_wakeup")),
     Step("cold start", _curve(idle.cold_start), _set("cold_start")),
+    Step("code run cold, by kind", lambda b: cold.thread_kinds(b.cold_samples), _stats),
+    Step("asyncio code run cold, by kind", lambda b: cold.asyncio_kinds(b.cold_samples),
+         _stats),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
 )

@@ -14,7 +14,8 @@ from collections import deque
 
 from .coro import DONE, Await, drive
 from .interp import Ctx, finish_coroutine, handler, run, value_of
-from .sync import find_queue, put_item, take_item, thread_waiter
+from .cold import cold_extra
+from .sync import find_queue, put_item, run_cold, take_item, thread_waiter
 
 
 class Loop:
@@ -60,7 +61,7 @@ class Loop:
     def step(self, task, payload, cause):
         """Run ``task`` until its next await that is not ready, or its end."""
         th = self.th
-        cost = th.sim.costs["task_switch"]
+        cost = th.sim.costs["task_switch"] + cold_extra(th, "task")
         th.record("switch", unit=task.unit, peer=self.last, level="coroutine", cost=cost,
                   cpu=th.cpu)
         th.stack.append(task.unit)
@@ -126,11 +127,13 @@ def op_await(ctx, op):
     elif what == "put":
         q = find_queue(ctx, op, inner.arg["queue"])
         value = value_of(ctx, inner, inner.arg["value"])
+        yield from run_cold(th, "asyncio")
         while q.full():
             yield Await("put", q.putters.append)
         put_item(ctx, q, value)
     elif what == "wait":
         event = th.process.events[inner.arg]
+        yield from run_cold(th, "asyncio")
         if not event.flag:
             yield Await("wait", event.waiters.append)
     elif what == "join":
@@ -144,6 +147,7 @@ def _await_get(ctx, op, inner):
     arg = inner.arg
     q = find_queue(ctx, op, arg if isinstance(arg, str) else arg["queue"])
     target = "value" if isinstance(arg, str) else arg["as"]
+    yield from run_cold(ctx.thread, "asyncio")
     if q.items:
         value, cause = take_item(ctx, q)
     else:

@@ -65,6 +65,8 @@ class Process:
         # a fork it took part in (as parent or child); each is paid, and removed, by the
         # first use of its kind after that fork, which writes pages the fork left shared
         self.cow_pending: set[str] = set()
+        # kind of code (cold.COLD_KINDS) -> when a unit of this process last ran it
+        self.last_run: dict[str, int] = {}
         self.feeders: dict[str, Feeder] = {}   # IPC channel -> this process's feeder
         self.queues, self.locks, self.events = make_sync_objects(sim, spec)
 

@@ -14,6 +14,7 @@ from collections import deque
 
 import simpy
 
+from .cold import cold_extra, sync_kind
 from .interp import Ctx, handler, run, value_of
 
 
@@ -116,12 +117,24 @@ def op_open(ctx, op):
     yield from ctx.thread.spend(ctx.sim.costs["ipc_create"] * len(op.arg))
 
 
+#: queue kind -> the kind of code its operations run (see :mod:`.cold`)
+_QUEUE_CODE = {"thread": "queue", "ipc": "ipc", "asyncio": "asyncio"}
+
+
+def run_cold(th, kind: str):
+    """Spend ``kind``'s cold extra on ``th``, if it has one now (see :mod:`.cold`)."""
+    extra = cold_extra(th, kind)
+    if extra:
+        yield from th.spend(extra)
+
+
 @handler("put")
 def op_put(ctx, op):
     """Put a value on a queue; IPC copies it and costs per message and per KiB."""
     th = ctx.thread
     q = find_queue(ctx, op, op.arg["queue"])
     value = value_of(ctx, op, op.arg["value"])
+    yield from run_cold(th, _QUEUE_CODE[q.kind])
     feeder = th.process.feeders.get(q.name) if q.kind == "ipc" else None
     if feeder is not None:                  # multiprocessing.Queue: its feeder thread writes
         yield from feeder.put(ctx, value, op.arg["size"])
@@ -147,6 +160,7 @@ def op_get(ctx, op):
     name = op.arg if isinstance(op.arg, str) else op.arg["queue"]
     target = "value" if isinstance(op.arg, str) else op.arg["as"]
     q = find_queue(ctx, op, name)
+    yield from run_cold(th, _QUEUE_CODE[q.kind])
     if q.items:
         value, cause = take_item(ctx, q)
     else:
@@ -196,14 +210,13 @@ def op_unlock(ctx, op):
 def op_set(ctx, op):
     """Set an event and wake all its waiters."""
     ev = ctx.thread.process.events[op.arg]
+    yield from run_cold(ctx.thread, sync_kind(ctx, "event"))
     ev.flag = True
     if ev.waiters:
         cause = ctx.thread.record("send", unit=ctx.unit, obj=ev.name)
         waiters, ev.waiters = ev.waiters, []
         for wake in waiters:
             wake(cause, None)
-    return
-    yield
 
 
 @handler("clear")
@@ -227,6 +240,7 @@ def op_wait(ctx, op):
         th.record("recv", unit=ctx.unit, obj="io", cause=req.cause)
         return
     event = th.process.events[op.arg]
+    yield from run_cold(th, sync_kind(ctx, "event"))
     if not event.flag:
         ev, wake = thread_waiter(th)
         event.waiters.append(wake)
@@ -353,6 +367,7 @@ def spawn_process(ctx, op, child):
         child.startup = round(costs["cow_per_mib"] * child.spec.writes)
         th.process.cow_pending = set(COW_FIRST_USE)
         child.cow_pending = set(COW_FIRST_USE)
+        child.last_run = dict(th.process.last_run)      # the caches hold what the parent ran
         sim.start_process(child, ctx.unit, cost, how, memory)
     else:
         # a fresh interpreter starts up in the child, on the child's CPU
