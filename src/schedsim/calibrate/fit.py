@@ -118,36 +118,39 @@ def _starts(name: str, cpus: int, rounds: int = ROUNDS) -> str:
     return _probe(name, cpus, _JOINS.format(steps=steps, units=workers))
 
 
-def _children(name: str, rounds: int = ROUNDS) -> str:
-    """A child process started and joined ``rounds`` times, on one CPU; it marks ``end``
-    as its program returns, the parent ``joined`` when its join returns."""
-    steps = "\n".join(f"        - spawn: c{i}\n        - join: [c{i}]\n"
-                      f"        - {{emit: joined}}" for i in range(rounds))
+def _fork_rounds(name: str, cpus: int, parent: list[str], child: str, ipc: bool = False,
+                 rounds: int = ROUNDS) -> str:
+    """A fork child started ``rounds`` times, one after another: for each, the parent runs
+    the ``parent`` steps (``CHILD`` names the child), the child the ``child`` program;
+    ``ipc``: with one IPC channel, ``q``."""
+    steps = "\n".join(f"        - {step.replace('CHILD', f'c{i}')}"
+                      for i in range(rounds) for step in parent)
     children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n"
-                         f"    threads: {{main: [{{emit: end}}]}}" for i in range(rounds))
-    return _probe(name, 1, _JOINS.format(steps=steps, units=children))
+                         f"    threads: {{main: {child}}}" for i in range(rounds))
+    return _probe(name, cpus, ("ipc: {q: 0}\n" if ipc else "")
+                  + _JOINS.format(steps=steps, units=children))
 
 
-def _children_after_a_message(name: str, rounds: int = ROUNDS) -> str:
+def _children(name: str) -> str:
+    """A child process started and joined, on one CPU; it marks ``end`` as its program
+    returns, the parent ``joined`` when its join returns."""
+    return _fork_rounds(name, 1, ["spawn: CHILD", "join: [CHILD]", "{emit: joined}"],
+                        "[{emit: end}]")
+
+
+def _children_after_a_message(name: str) -> str:
     """As :func:`_children`, but each child first sends the parent one IPC message
     and sleeps 10 ms, so that its exit also ends its feeder thread."""
-    steps = "\n".join(f"        - spawn: c{i}\n        - get: q\n        - join: [c{i}]\n"
-                      f"        - {{emit: joined}}" for i in range(rounds))
-    children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n    threads: {{main: "
-                         f"[{{put: {{queue: q, value: ready}}}}, {{sleep: 10ms}}, "
-                         f"{{emit: end}}]}}" for i in range(rounds))
-    return _probe(name, 1, "ipc: {q: 0}\n" + _JOINS.format(steps=steps, units=children))
+    return _fork_rounds(name, 1, ["spawn: CHILD", "get: q", "join: [CHILD]", "{emit: joined}"],
+                        "[{put: {queue: q, value: ready}}, {sleep: 10ms}, {emit: end}]",
+                        ipc=True)
 
 
-def _first_messages(name: str, rounds: int = ROUNDS) -> str:
-    """A fork child started ``rounds`` times, its parent blocked reading its queue: the
-    child marks ``sent`` and sends one message, the parent ``got`` when it has read it."""
-    steps = "\n".join(f"        - spawn: c{i}\n        - get: q\n        - {{emit: got}}\n"
-                      f"        - join: [c{i}]" for i in range(rounds))
-    children = "\n".join(f"  c{i}:\n    start: fork\n    gil: true\n    threads: {{main: "
-                         f"[{{emit: sent}}, {{put: {{queue: q, value: x}}}}, "
-                         f"{{sleep: 10ms}}]}}" for i in range(rounds))
-    return _probe(name, 2, "ipc: {q: 0}\n" + _JOINS.format(steps=steps, units=children))
+def _first_messages(name: str) -> str:
+    """A fork child started, its parent blocked reading its queue: the child marks
+    ``sent`` and sends one message, the parent ``got`` when it has read it; 2 CPUs."""
+    return _fork_rounds(name, 2, ["spawn: CHILD", "get: q", "{emit: got}", "join: [CHILD]"],
+                        "[{emit: sent}, {put: {queue: q, value: x}}, {sleep: 10ms}]", ipc=True)
 
 
 def round_trip(trace) -> float:
