@@ -184,12 +184,17 @@ def _noop() -> None:
     """Target of the start-method probes (importable by spawned children)."""
 
 
+def _join(child) -> None:
+    """Join a ``multiprocessing`` probe child; one that failed fails the probe."""
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"calibration child exited with {child.exitcode}")
+
+
 def _start_join(ctx) -> None:
     p = ctx.Process(target=_noop)
     p.start()
-    p.join()
-    if p.exitcode != 0:
-        raise RuntimeError(f"calibration child exited with {p.exitcode}")
+    _join(p)
 
 
 def _start_samples(method: str, reps: int) -> list[int]:
@@ -245,9 +250,7 @@ def _exits(cpu: int, reps: int, target, with_queue: bool) -> Stat:
             child.start()
             if queue is not None:
                 queue.get()
-            child.join()
-            if child.exitcode != 0:
-                raise RuntimeError(f"calibration child exited with {child.exitcode}")
+            _join(child)
             if i:                                   # the first is a warm-up
                 samples.append(clock() - struct.unpack_from("q", shared, 0)[0])
             if queue is not None:
@@ -277,9 +280,7 @@ def first_message_after_fork(reps: int) -> Stat:
         sent = queue.get()
         if i:                                       # the first is a warm-up
             samples.append(clock() - sent)
-        child.join()
-        if child.exitcode != 0:
-            raise RuntimeError(f"calibration child exited with {child.exitcode}")
+        _join(child)
         queue.close()
         queue.join_thread()
     return summarize(samples)
