@@ -38,10 +38,10 @@ def cold_extra(th, kind: str) -> int:
     since = now - proc.last_run.get(kind, now - round(NEVER_NS / scale))
     proc.last_run[kind] = now
     cost = th.sim.costs[COLD_KINDS[kind]]
-    reference = profile.cold_start(round(REFERENCE_NS / scale))
-    if cost <= 0 or reference <= 0:
+    if cost <= 0:                               # the default profile: no curve look-ups
         return 0
-    return round(cost * profile.cold_start(since) / reference)
+    reference = profile.cold_start(round(REFERENCE_NS / scale))
+    return round(cost * profile.cold_start(since) / reference) if reference > 0 else 0
 
 
 def sync_kind(ctx, thread_kind: str) -> str:
