@@ -16,4 +16,7 @@ setup(ext_modules=[Extension("schedsim._speedups._genhook",
                              optional=True),
                    # events straight into the raw log's map (schedsim.real.mapfile falls back)
                    Extension("schedsim.real._mapwriter", ["src/schedsim/real/mapwriter.c"],
+                             optional=True),
+                   # a thread's counters read holding the GIL (schedsim.real.procfs falls back)
+                   Extension("schedsim.real._procstat", ["src/schedsim/real/procstat.c"],
                              optional=True)])

@@ -165,6 +165,28 @@ def test_counters_read_from_inside_a_thread_match_procfs():
     assert fast[4] <= full[4] <= again[4]              # involuntary switches
 
 
+def test_the_compiled_counter_reader_agrees_with_the_python_one(monkeypatch):
+    """``_procstat`` (which holds the GIL over the read) gives the figures the
+    os.pread path gives, read between two of them."""
+    from schedsim.real import procfs
+    if procfs._procstat is None:
+        pytest.skip("the compiled reader is not built")
+    fd = procfs.open_self()
+    try:
+        compiled = procfs._procstat
+        with monkeypatch.context() as m:
+            m.setattr(procfs, "_procstat", None)
+            before = procfs.read_open(fd)
+            middle = compiled.read_open(fd)
+            after = procfs.read_open(fd)
+        assert all(isinstance(x, int) for x in middle)
+        for i in range(5):                              # each counter only grows
+            assert before[i] <= middle[i] <= after[i], i
+        assert compiled.read_open(-1) is None
+    finally:
+        procfs.close_self(fd)
+
+
 def test_a_descriptor_opened_by_a_thread_keeps_reading_that_thread():
     """The end-of-thread sample reads the schedstat the thread opened as it started:
     the same figures as the path read, rising as the thread runs, and still that

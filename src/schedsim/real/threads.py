@@ -17,13 +17,35 @@ import time
 from typing import Callable
 
 from .patching import wrap_attr
-from .procfs import open_self, read_open, read_self, read_thread
+from .procfs import close_self, open_self, read_open, read_self, read_thread
 from .rawlog import COUNTER, TCREATE, TEND, TSTART, RawLog
 
 _now, _tid = time.perf_counter_ns, threading.get_native_id
 
 #: at most this many threads at once keep their schedstat open (see ThreadWatch.fds)
 MAX_SAMPLE_FDS = 64
+
+
+class _Slots:
+    """At most ``n`` taken at once; :meth:`take` never waits.  (A BoundedSemaphore's
+    release runs a Condition's Python code, on a dying thread's way out.)"""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Take a slot if one is free."""
+        with self._lock:
+            if self._free == 0:
+                return False
+            self._free -= 1
+            return True
+
+    def give(self) -> None:
+        """Give a slot back."""
+        with self._lock:
+            self._free += 1
 
 
 class _End:
@@ -47,9 +69,9 @@ class _End:
                 self.watch.thread_ended(self.tid, self.fd)
         finally:
             if self.fd is not None:
-                os.close(self.fd)
+                close_self(self.fd)
                 if not forked:
-                    self.watch.fds.release()
+                    self.watch.fds.give()
 
 
 class ThreadWatch:
@@ -63,7 +85,7 @@ class ThreadWatch:
         #: descriptors the live threads hold open for their end sample: a program with
         #: more threads alive at once samples the rest the slow way, and never runs out
         #: of descriptors because of the tracer
-        self.fds = threading.BoundedSemaphore(MAX_SAMPLE_FDS)
+        self.fds = _Slots(MAX_SAMPLE_FDS)
 
     def install(self) -> None:
         """Watch every thread started from now on."""
@@ -120,10 +142,10 @@ class ThreadWatch:
             self.log.append((TSTART, _now(), me, thread.name, thread.daemon, id(thread)))
         self.started_at_zero(me)
         fd = None
-        if self.fds.acquire(blocking=False):
+        if self.fds.take():
             fd = open_self()
             if fd is None:                          # no /proc here
-                self.fds.release()
+                self.fds.give()
         self.local.end = _End(self, me, fd)
 
     def thread_ended(self, tid: int, fd: int | None = None) -> None:
