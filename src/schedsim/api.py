@@ -15,6 +15,7 @@ writes files atomically.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,10 +163,14 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     real-vs-real spread; ``report=True`` adds ``report.md`` and
     ``comparison.json``; ``profile`` replaces the scenario's machine profile
     (e.g. one written by ``schedsim calibrate`` on this machine); ``calibrate=True``
-    measures one first (``schedsim calibrate --quick``, ~10 s, written to
-    ``profile.yaml``), so the model is judged with the machine's costs of the
-    moment: on a VM, wake-up and sleep figures drift by 30 % over an hour.
-    ``log`` receives one line per step.
+    measures one (``schedsim calibrate --quick``, ~10 s, written to
+    ``profile.yaml``) around the real runs, so the model is judged with the
+    machine's costs of those minutes: its drifting figures (timers, wake-ups,
+    code run cold) take their samples in slices before, between and after the
+    runs (``between`` of :func:`schedsim.calibrate.calibrate`).  On a VM they
+    drift by 30 % over an hour and by tens of µs from one minute to the next;
+    the real runs, spread over the calibration's ~10 s, also show that drift in
+    their real-vs-real noise floor.  ``log`` receives one line per step.
     """
     scenario = _scenario(scenario)
     if scenario.real is None:
@@ -179,12 +184,16 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     files = {name: out / name for name in ("sim.jsonl", "real.jsonl", "sim.perfetto.json",
                                            "real.perfetto.json", "sim-vs-real.png",
                                            "sim-vs-real.svg")}
+    runs: list = []
+    real_runs = [functools.partial(_run_real, scenario.real, out, i, files, log, runs)
+                 for i in range(repeat)]
     if calibrate:
-        profile = files["profile.yaml"] = _calibrate_now(out, log)
+        profile = files["profile.yaml"] = _calibrate_now(out, log, real_runs)
     log(f"simulate  {scenario.file}")
     sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale, profile=profile)
     save_trace(sim, files["sim.jsonl"])
-    runs = [_run_real(scenario.real, out, i, files, log) for i in range(repeat)]
+    for run in real_runs[len(runs):]:        # those not run during the calibration
+        run()
     log(f"compare   sim.jsonl vs {len(runs)} real run(s)")
     comparison = compare(sim, *(r.trace for r in runs), tolerances=tolerances, **compare_options)
     first = comparison.runs[0] if repeat > 1 else comparison
@@ -197,20 +206,22 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     return VerifyResult(comparison, files, runs[0].status)
 
 
-def _calibrate_now(out: Path, log: Callable[[str], None]) -> Path:
+def _calibrate_now(out: Path, log: Callable[[str], None], between: list) -> Path:
     from . import calibrate as cal
-    log("calibrate this machine (quick) -> profile.yaml")
+    log("calibrate this machine (quick, around the real runs) -> profile.yaml")
     path = out / "profile.yaml"
-    cal.save(cal.calibrate(quick=True), path, name="calibrated-for-verify")
+    cal.save(cal.calibrate(quick=True, between=between), path, name="calibrated-for-verify")
     return path
 
 
-def _run_real(real, out: Path, i: int, files: dict, log: Callable[[str], None]):
+def _run_real(real, out: Path, i: int, files: dict, log: Callable[[str], None],
+              runs: list) -> None:
+    """Trace the real program's run ``i`` into ``files`` and append it to ``runs``."""
     name = "real.jsonl" if i == 0 else f"real-{i + 1}.jsonl"
     files[name] = out / name
     log(f"trace     {real.program} (time scale {real.time_scale:g}) -> {name}")
-    return trace_program(real.program, real.args, time_scale=real.time_scale,
-                         timeout=real.timeout, out=files[name])
+    runs.append(trace_program(real.program, real.args, time_scale=real.time_scale,
+                              timeout=real.timeout, out=files[name]))
 
 
 def _draw_verify(scenario, sim: Trace, real: Trace, comparison, files: dict,

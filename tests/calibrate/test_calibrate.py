@@ -20,9 +20,15 @@ def quick():
     """One quick calibration, made while this process's plan would refuse every probe:
     the probes run in a fresh interpreter, which the patch does not reach."""
     calls = []
+
+    def action(k):
+        def run():
+            calls.append(("action", k))
+        return run
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(plan, "STEPS", (Step("fork vs parent memory", _refuse, lambda f, v: None),))
-        result = cal.calibrate(quick=True, progress=lambda *a: calls.append(a))
+        result = cal.calibrate(quick=True, progress=lambda *a: calls.append(a),
+                               between=[action(0), action(1)])
     return result, calls
 
 
@@ -102,9 +108,12 @@ def test_quick_run_asyncio_overshoot_has_the_epoll_millisecond(quick):
 
 @pytest.mark.slow
 def test_progress_counts_every_step_then_done(quick):
+    """Each drifting step counts once per slice (three here: two actions between)."""
     _, calls = quick
-    assert [d for _, d, _ in calls] == list(range(len(plan.STEPS) + 1))
-    assert calls[-1][0] == "done" and {t for _, _, t in calls} == {len(plan.STEPS)}
+    total = len(plan.STEPS) + 2 * sum(1 for s in plan.STEPS if s.drifts)
+    progress = [c for c in calls if c[0] != "action"]
+    assert [d for _, d, _ in progress] == list(range(total + 1))
+    assert progress[-1][0] == "done" and {t for _, _, t in progress} == {total}
 
 
 @pytest.mark.slow
@@ -258,8 +267,26 @@ def test_calibrate_measures_in_a_fresh_interpreter_whatever_the_caller_holds(qui
     result, calls = quick
     assert "fork vs parent memory" not in result.skipped
     assert "fork_vs_mib" in result.lines and result.stats["cow_per_mib"].median > 0
-    assert calls[-1][0] == "done" and len(calls) == len(plan.STEPS) + 1
+    steps = [c for c in calls if c[0] != "action"]
+    drifting = [s.name for s in plan.STEPS if s.drifts]
+    assert steps[-1][0] == "done" and len(steps) == len(plan.STEPS) + 2 * len(drifting) + 1
     assert result.machine["loadavg_before"] and result.quick
+
+
+def test_the_drifting_probes_are_sliced_around_the_callers_actions(quick):
+    """Given two actions, the drifting probes run in three slices, an action between
+    each two (in order, once each); each figure pools its slices' samples."""
+    _, calls = quick
+    names = [c[0] for c in calls]
+    first = [s.name for s in plan.STEPS if s.drifts][0]
+    starts = [i for i, name in enumerate(names) if name == first]
+    assert len(starts) == 3
+    assert names.index(("action")) == starts[1] - 1 and names[starts[2] - 1] == "action"
+    assert [c[1] for c in calls if c[0] == "action"] == [0, 1]
+    result, _ = quick
+    pooled = dict(result.overshoot)[10_000_000]
+    assert pooled.n == dict(plan.QUICK.sleeps)[10_000_000]            # 14 + 13 + 13
+    assert result.stats["cold_queue"].n == plan.QUICK.cold_samples
 
 
 def test_a_failing_measuring_interpreter_is_a_calibration_error(monkeypatch):

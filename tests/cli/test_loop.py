@@ -180,20 +180,26 @@ def test_a_deliberately_wrong_model_fails_at_its_first_causal_violation(traces, 
     assert "order differs (causal) at matched line 3" in out
 
 
-def test_verify_calibrate_measures_first_and_simulates_with_that(tmp_path, capsys,
-                                                               monkeypatch):
-    """--calibrate runs calibrate --quick before anything else, keeps the profile in the
-    output directory and simulates with it (here a stand-in result, for speed)."""
+def test_verify_calibrate_measures_around_the_runs_and_simulates_with_that(tmp_path, capsys,
+                                                                        monkeypatch):
+    """--calibrate runs calibrate --quick with the real runs in between its slices, keeps
+    the profile in the output directory and simulates with it (here a stand-in result,
+    for speed); the runs made there are the ones compared, none is made again."""
     import schedsim.calibrate as cal
     from schedsim.calibrate.stats import Stat
     asked = []
 
-    def fake(*, quick=False, progress=None):
-        asked.append(quick)
+    def fake(*, quick=False, progress=None, between=()):
+        asked.append((quick, len(between)))
+        for action in between:
+            action()
+            asked.append(sorted(p.name for p in tmp_path.glob("real*.jsonl")))
         return cal.CalibrationResult(stats={"generator_switch": Stat(777, 700, 800, 5)})
     monkeypatch.setattr(cal, "calibrate", fake)
-    assert main(["verify", str(SCENARIO), "--calibrate", "--out", str(tmp_path)]) == 0
-    assert asked == [True]
+    assert main(["verify", str(SCENARIO), "--calibrate", "--repeat", "2",
+                 "--out", str(tmp_path)]) == 0
+    assert asked == [(True, 2), ["real.jsonl"], ["real-2.jsonl", "real.jsonl"]]
+    assert len(list(tmp_path.glob("real*.jsonl"))) == 2
     assert (tmp_path / "profile.yaml").exists() and str(tmp_path / "profile.yaml") in \
         capsys.readouterr().out
     machine = load(tmp_path / "sim.jsonl").header.machine

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field, fields
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 import yaml
 
@@ -28,7 +28,7 @@ from ..fsutil import atomic_write_text
 from ..profile import COSTS, CURVES, Profile
 from .cold import COSTS as COLD_COSTS
 from .fit import PROBES, Fitted, fit
-from .fresh import PROGRESS_TAG, fresh_env
+from .fresh import PROGRESS_TAG, SLICE_TAG, fresh_env
 from .machine import machine_info  # noqa: F401 - re-exported by the package
 from .plan import Figures
 from .report import format_report
@@ -64,7 +64,8 @@ class CalibrationResult(Figures):
         return format_report(self)
 
 
-def calibrate(*, quick: bool = False, progress: Progress | None = None) -> CalibrationResult:
+def calibrate(*, quick: bool = False, progress: Progress | None = None,
+              between: Sequence[Callable[[], object]] = ()) -> CalibrationResult:
     """Measure this machine.  ``quick`` takes ~10 s; the full run about a minute.
 
     The probes run in a fresh interpreter (:mod:`.fresh`), whatever the caller
@@ -73,21 +74,36 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
     where a small program's takes 1.5 ms.  ``progress(name, done, total)`` is
     called before each probe and once at the end.  A probe the machine refuses
     (an OSError, a failed child) lands in ``skipped`` with the reason, and its
-    profile costs keep their defaults.  Raises
-    :class:`~schedsim.errors.CalibrationError` when the measuring interpreter fails.
+    profile costs keep their defaults.
+
+    ``between``: actions (e.g. the real runs a model with these figures will be
+    judged against) to run among the drifting probes (timers, wake-ups, code run
+    cold: :attr:`~.plan.Step.drifts`): those take their samples in
+    ``len(between) + 1`` slices, one before each action and one after the last,
+    while the measuring interpreter waits idle during each action.  On a VM
+    those figures move between minutes; measured this way they come from the
+    same minutes as the actions.  An action that raises stops the calibration
+    (its exception propagates).
+
+    Raises :class:`~schedsim.errors.CalibrationError` when the measuring
+    interpreter fails.
     """
+    slices = len(between) + 1
     with tempfile.TemporaryDirectory(prefix="schedsim-calibrate-") as tmp:
         out = os.path.join(tmp, "profile.yaml")
         cmd = [sys.executable, "-m", "schedsim.calibrate.fresh", *(["--quick"] if quick else []),
-               out]
+               *(["--slices", str(slices)] if slices > 1 else []), out]
         with open(os.path.join(tmp, "stderr"), "w+", encoding="utf-8") as errors:
             # (a file, not a pipe: a child that wrote much there could not block on it)
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True,
-                                    env=fresh_env())
-            for line in proc.stdout:
-                done, total, name = _progress_line(line)
-                if progress and name is not None:
-                    progress(name, done, total)
+            stdin = subprocess.PIPE if slices > 1 else subprocess.DEVNULL
+            proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=errors,
+                                    text=True, env=fresh_env())
+            try:
+                _follow(proc, progress, list(between))
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
             status = proc.wait()
             errors.seek(0)
             err = errors.read()
@@ -96,6 +112,24 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None) -> Calib
                                    f"with status {proc.returncode}: "
                                    f"{err.strip().splitlines()[-1] if err.strip() else 'no message'}")
         return from_profile(out)
+
+
+def _follow(proc: subprocess.Popen, progress: Progress | None,
+            between: list[Callable[[], object]]) -> None:
+    """Read the measuring interpreter's announcements: report progress, and at each
+    slice's end run the next action of ``between``, then let it go on."""
+    for line in proc.stdout:
+        if line.startswith(SLICE_TAG + "\t"):
+            if between:
+                between.pop(0)()
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            continue
+        done, total, name = _progress_line(line)
+        if progress and name is not None:
+            progress(name, done, total)
+    if proc.stdin is not None:
+        proc.stdin.close()
 
 
 def _progress_line(line: str) -> tuple[int, int, str | None]:

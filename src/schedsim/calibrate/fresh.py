@@ -1,4 +1,4 @@
-"""``python -m schedsim.calibrate.fresh [--quick] OUT``: measure in this interpreter.
+"""``python -m schedsim.calibrate.fresh [--quick] [--slices K] OUT``: measure here.
 
 :func:`schedsim.calibrate.calibrate` runs the probes here rather than in its
 caller, so that what they fork, start and wake is a small program whatever
@@ -6,6 +6,11 @@ the caller holds.  The probes run before the model is imported (the plan
 alone is ~20 MiB of interpreter, the model and fit ~8 more); the result is
 written to ``OUT`` as a profile with its ``measured`` figures.  Each step is
 announced on stdout as ``PROGRESS<TAB>done<TAB>total<TAB>name``.
+
+With ``--slices K`` the drifting steps run in K slices (see
+:func:`~.plan.measure`); after each but the last this prints
+``SLICE<TAB>k`` and waits, idle, for a line on stdin: the caller runs
+what the figures are for meanwhile.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import sys
 
 PROGRESS_TAG = "PROGRESS"
+SLICE_TAG = "SLICE"
 
 
 def fresh_env() -> dict:
@@ -28,14 +34,22 @@ def _announce(name: str, done: int, total: int) -> None:
     print(f"{PROGRESS_TAG}\t{done}\t{total}\t{name}", flush=True)
 
 
+def _wait_for_caller(k: int) -> None:
+    print(f"{SLICE_TAG}\t{k}", flush=True)
+    sys.stdin.readline()          # (at EOF, the caller is gone: finish anyway)
+
+
 def main(argv: list[str]) -> int:
-    """Measure (quick with ``--quick``) and write the profile to the last argument."""
+    """Measure (quick with ``--quick``, the drifting steps in ``--slices K``) and
+    write the profile to the last argument."""
     from .machine import loadavg, machine_info
     from .plan import FULL, QUICK, measure
     quick, out = "--quick" in argv, argv[-1]
+    slices = int(argv[argv.index("--slices") + 1]) if "--slices" in argv else 1
     machine = machine_info()
     machine["loadavg_before"] = machine.pop("loadavg")
-    figures = measure(QUICK if quick else FULL, _announce)
+    figures = measure(QUICK if quick else FULL, _announce, slices=slices,
+                      pause=_wait_for_caller)
     machine["loadavg_after"] = loadavg()
     from .core import result_from, save          # the model, only now
     save(result_from(figures, machine, quick), out)

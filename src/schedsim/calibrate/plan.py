@@ -9,12 +9,12 @@ about a minute and add the 1 s sleep.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import cold, idle, inproc, procs
 from .affinity import allowed_cpus, two_cpus
-from .stats import Line, Stat
+from .stats import Line, Stat, pool
 
 MS = 1_000_000
 
@@ -73,12 +73,18 @@ class Figures:
 
 @dataclass(frozen=True)
 class Step:
-    """One probe: ``run(budget)`` returns a value that ``store`` files into Figures."""
+    """One probe: ``run(budget)`` returns a value that ``store`` files into Figures.
+
+    ``drifts``: its figure follows the machine's state of the moment (what an idle
+    spell costs: timers, wake-ups, code run cold), so :func:`measure` may take its
+    samples in slices, between runs of what it is meant to predict.
+    """
 
     name: str
     run: Callable[[Budget], object]
     store: Callable[[Figures, object], None]
     needs_two_cpus: bool = False
+    drifts: bool = False
 
 
 def _stat(key: str) -> Callable[[Figures, object], None]:
@@ -177,38 +183,88 @@ STEPS: tuple[Step, ...] = (
          lambda b: procs.mp_start("forkserver", b.mp_starts), _stat("mp_forkserver")),
     Step("IPC (multiprocessing.Queue) vs payload",
          lambda b: procs.ipc_cost(b.ipc_kib, b.n_ipc, b.reps, _one()[0]), _line("ipc_vs_kib")),
-    Step("sleep overshoot", _sleeps, _set_overshoot),
+    Step("sleep overshoot", _sleeps, _set_overshoot, drifts=True),
     Step("asyncio.sleep overshoot",
          lambda b: [(d, inproc.asyncio_sleep_overshoot(d, k)) for d, k in b.async_sleeps],
-         _set("asyncio_overshoot")),
-    Step("idle wake-up", _curve(idle.idle_wakeup), _set("idle_wakeup")),
-    Step("cold start", _curve(idle.cold_start), _set("cold_start")),
-    Step("code run cold, by kind", lambda b: cold.thread_kinds(b.cold_samples), _stats),
+         _set("asyncio_overshoot"), drifts=True),
+    Step("idle wake-up", _curve(idle.idle_wakeup), _set("idle_wakeup"), drifts=True),
+    Step("cold start", _curve(idle.cold_start), _set("cold_start"), drifts=True),
+    Step("code run cold, by kind", lambda b: cold.thread_kinds(b.cold_samples), _stats,
+         drifts=True),
     Step("asyncio code run cold, by kind", lambda b: cold.asyncio_kinds(b.cold_samples),
-         _stats),
+         _stats, drifts=True),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
 )
 
 
-def measure(budget: Budget, progress: Callable[[str, int, int], None] | None = None) -> Figures:
-    """Run every step of :data:`STEPS` in this process; ``progress(name, done, total)``
-    before each and once at the end.  A step the machine refuses (an OSError, a failed
-    child) lands in ``skipped`` with the reason."""
-    figures, total = Figures(), len(STEPS)
-    for done, step in enumerate(STEPS):
-        if progress:
-            progress(step.name, done, total)
-        if step.needs_two_cpus and two_cpus() is None:
-            figures.skipped[step.name] = "only one CPU is available to this process"
-            continue
-        try:
-            value = step.run(budget)
-        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-            # the machine refused (no fork, no affinity, a child that failed): say so, go on
-            figures.skipped[step.name] = f"{type(exc).__name__}: {exc}"
-            continue
-        step.store(figures, value)
+def measure(budget: Budget, progress: Callable[[str, int, int], None] | None = None, *,
+            slices: int = 1, pause: Callable[[int], None] = lambda _k: None,
+            steps: tuple[Step, ...] | None = None) -> Figures:
+    """Run every step of ``steps`` (default :data:`STEPS`) in this process;
+    ``progress(name, done, total)`` before each and once at the end.  A step the
+    machine refuses (an OSError, a failed child) lands in ``skipped`` with the reason.
+
+    With ``slices`` > 1 the steady steps run first, then the drifting ones
+    (:attr:`Step.drifts`) ``slices`` times, each on its share of the samples
+    (:func:`slice_budget`), with ``pause(k)`` between slice ``k`` and the next:
+    the caller's own runs go there.  Each drifting figure pools its slices'
+    samples (:func:`~.stats.pool`), so it comes from the same minutes as those runs.
+    """
+    steps = STEPS if steps is None else steps
+    steady = [s for s in steps if not (s.drifts and slices > 1)]
+    drifting = [s for s in steps if s.drifts and slices > 1]
+    figures, total = Figures(), len(steady) + len(drifting) * slices
+    for done, step in enumerate(steady):
+        _run(step, budget, figures, progress, done, total)
+    parts: dict[str, list] = {step.name: [] for step in drifting}
+    done = len(steady)
+    for k in range(slices):
+        if k:
+            pause(k - 1)
+        share = slice_budget(budget, k, slices)
+        for step in drifting:
+            value = _run(step, share, figures, progress, done, total, store=False)
+            done += 1
+            if value is not None:
+                parts[step.name].append(value)
+    for step in drifting:
+        if parts[step.name]:
+            figures.skipped.pop(step.name, None)
+            step.store(figures, pool(parts[step.name]))
     if progress:
         progress("done", total, total)
     return figures
+
+
+def _run(step: Step, budget: Budget, figures: Figures, progress, done: int, total: int,
+         store: bool = True):
+    """Run one step: its value (stored unless ``store`` is False), None when refused."""
+    if progress:
+        progress(step.name, done, total)
+    if step.needs_two_cpus and two_cpus() is None:
+        figures.skipped[step.name] = "only one CPU is available to this process"
+        return None
+    try:
+        value = step.run(budget)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        # the machine refused (no fork, no affinity, a child that failed): say so, go on
+        figures.skipped[step.name] = f"{type(exc).__name__}: {exc}"
+        return None
+    if store:
+        step.store(figures, value)
+    return value
+
+
+def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
+    """Slice ``k`` of ``slices`` of the drifting steps' samples: each count split as
+    evenly as it goes (the first slices take the remainder); a point left with no
+    sample in this slice is not measured in it."""
+    def share(n: int) -> int:
+        return n // slices + (1 if k < n % slices else 0)
+
+    def points(pairs: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+        return tuple((d, share(n)) for d, n in pairs if share(n) > 0)
+    return replace(budget, sleeps=points(budget.sleeps), idles=points(budget.idles),
+                   async_sleeps=points(budget.async_sleeps),
+                   cold_samples=max(1, share(budget.cold_samples)))

@@ -9,18 +9,24 @@ least squares through the medians measured at several sizes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
 
 @dataclass(frozen=True)
 class Stat:
-    """A measured cost in ns: median and spread (p10, p90) over ``n`` samples."""
+    """A measured cost in ns: median and spread (p10, p90) over ``n`` samples.
+
+    ``samples`` keeps the samples themselves where :func:`summarize` made the
+    Stat (empty elsewhere), so that :func:`pool` can merge measurements taken
+    in slices; they are not saved with a profile.
+    """
 
     median: float
     p10: float
     p90: float
     n: int
+    samples: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def spread(self) -> float:
@@ -63,9 +69,31 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 def summarize(samples: Sequence[float]) -> Stat:
-    """Median, p10 and p90 of ``samples`` (ns)."""
+    """Median, p10 and p90 of ``samples`` (ns), which the Stat keeps."""
     s = sorted(samples)
-    return Stat(percentile(s, 0.5), percentile(s, 0.1), percentile(s, 0.9), len(s))
+    return Stat(percentile(s, 0.5), percentile(s, 0.1), percentile(s, 0.9), len(s), tuple(s))
+
+
+def pool(parts: Sequence[Any]) -> Any:
+    """One measurement from several of the same shape, each Stat's samples pooled.
+
+    A part is a :class:`Stat`, a dict of them, or a list of ``(x, Stat)``
+    points (a curve), as the calibration's steps return them; a key or an x
+    missing from some parts pools the parts that have it.  Raises ValueError
+    for a Stat that kept no samples (it was not made by :func:`summarize`).
+    """
+    first = parts[0]
+    if isinstance(first, Stat):
+        if any(len(p.samples) != p.n for p in parts):
+            raise ValueError("pool() needs Stats that kept their samples")
+        return summarize([x for p in parts for x in p.samples])
+    if isinstance(first, dict):
+        keys = dict.fromkeys(k for p in parts for k in p)
+        return {k: pool([p[k] for p in parts if k in p]) for k in keys}
+    if isinstance(first, list):
+        xs = dict.fromkeys(x for p in parts for x, _ in p)
+        return [(x, pool([s for p in parts for px, s in p if px == x])) for x in xs]
+    raise TypeError(f"pool() cannot merge a {type(first).__name__}")
 
 
 def fit_line(points: Sequence[tuple[float, Stat]]) -> Line:

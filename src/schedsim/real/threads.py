@@ -2,9 +2,10 @@
 
 ``threading.setprofile`` makes every new ``threading.Thread`` call
 :meth:`ThreadWatch.starter` on its first event: it records ``TSTART`` (and
-the thread's counters at zero, as the kernel starts them), hands the thread to the generator hook, and leaves a
-sentinel in thread-local storage whose finaliser records ``TEND`` when the
-thread's state is torn down.  Threads started with ``_thread`` directly
+the thread's counters at zero, as the kernel starts them), hands the thread
+to the generator hook, and leaves a sentinel in thread-local storage whose
+finaliser records ``TEND`` (and an end sample) when the thread's state is
+torn down.  Threads started with ``_thread`` directly
 are covered by wrapping ``_thread.start_new_thread``.
 """
 
