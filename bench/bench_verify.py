@@ -2,8 +2,9 @@
 
 A batch is what ``schedsim verify scenarios/baozi-MODE.yaml --calibrate
 --repeat 5`` does for each of the four variants: measure the machine
-(``calibrate --quick``), simulate with those figures, trace the real
-program five times, and judge the model against the spread of the five.
+(``calibrate --quick``, its drifting probes in slices with the five traced
+runs of the real program between them), simulate with those figures, and
+judge the model against the spread of the five.
 On a VM the spread moves tenfold between batches minutes apart, so one
 batch says little; this runs several and prints, per variant, every
 batch's p95 and makespan errors beside their limits, and how many batches

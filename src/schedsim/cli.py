@@ -282,8 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="machine profile to use instead of the scenario's (e.g. from "
                             "calibrate)")
     which.add_argument("--calibrate", action="store_true",
-                       help="measure this machine first (calibrate --quick, ~10 s) and use "
-                            "that profile (written to DIR/profile.yaml)")
+                       help="measure this machine around the real runs (calibrate --quick, "
+                            "~10 s, its timer and wake-up probes in slices between the runs) "
+                            "and use that profile (written to DIR/profile.yaml)")
     v.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run the real program N times and report the real-vs-real spread")
     v.add_argument("--report", action="store_true", help="also write report.md to DIR")
