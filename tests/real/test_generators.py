@@ -271,6 +271,55 @@ def test_generators_closed_by_close_refcount_and_gc(program, hook):
     assert emits(trace)[-1] == ("MainThread", "end")
 
 
+def test_a_generator_left_in_a_cycle_is_closed_while_the_hook_still_sees_it(program, hook):
+    """The tracer's last collection, at the program's end, closes a generator the program
+    left suspended in cyclic garbage while it is still recorded; the program's end is
+    then the collection's."""
+    path = program("""
+        def gen(box):
+            try:
+                yield 1
+            finally:
+                print("cleanup")
+        class Box:
+            pass
+        box = Box(); box.g = gen(box)                 # box -> generator -> frame -> box
+        next(box.g); del box
+        print("end")
+    """)
+    trace = traced(path, hook).trace
+    assert stops(trace, "gen#1") == ["yield", "exit"]
+    assert emits(trace)[-2:] == [("MainThread", "end"), ("gen#1", "cleanup")]
+
+
+def test_a_program_without_generators_of_its_own_is_not_collected_at_its_end(program):
+    """No generator of its own, nothing to close: the tracer's last full collection (0.6
+    ms of the process baozi's shutdown) is skipped."""
+    path = program("""
+        import gc, sys
+        def seen(phase, info):
+            if phase == "start" and info["generation"] == 2:
+                sys.stdout.write("full collection\\n")
+        gc.callbacks.append(seen)
+        print("end")
+    """)
+    assert emits(traced(path, "eval").trace) == [("MainThread", "end")]
+
+
+def test_only_the_programs_own_generator_code_counts_as_recorded():
+    """The standard library's generator code is never recorded, other code never asked."""
+    import threading
+    from schedsim.real.genhook import Codes
+
+    def own():
+        yield 1
+    codes = Codes()
+    codes(threading.Thread.__init__.__code__)          # not a generator: never asked,
+    codes(threading._enumerate.__code__)               # and the library's: not recorded
+    assert codes.recorded_any is False
+    assert codes(own.__code__) and codes.recorded_any is True
+
+
 def test_throw_caught_and_escaping(program, hook):
     path = program("""
         def worker():

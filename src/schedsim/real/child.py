@@ -141,12 +141,16 @@ class Session:
         Its end is stamped before the tracer's own clean-up (a garbage
         collection, a counter sample), unless that collection closed a
         generator the program left suspended: then the program ran until the
-        collection ended.
+        collection ended.  The collection runs only when the hook recorded a
+        generator of the program's own: without one there is nothing for it to
+        close, and it took 0.6 ms of the process baozi's interpreter shutdown
+        (1.6 ms in the asyncio one), before the work ``atexit`` still does there
+        (joining the queues' feeder threads).
         """
         for tap in self.taps:
             tap.drain()
         end = _now()
-        if self._collect():
+        if self.hook.codes.recorded_any and self._collect():
             end = _now()
         self.status = status
         self.threads.sample(_tid(), end)

@@ -37,6 +37,7 @@ import sysconfig
 import threading
 import time
 from types import CodeType, GeneratorType
+from typing import Callable
 
 from .. import _speedups
 from .._speedups import c_generator_hook
@@ -79,6 +80,21 @@ def code_info(code: CodeType) -> tuple:
     return (2 * ops.index(_RESUME), yields)
 
 
+class Codes:
+    """:func:`code_info` for one hook, which also notes whether it ever chose a code
+    to record: a program that made no generator of its own leaves none suspended for
+    the tracer's last garbage collection to close (see ``Session.done``)."""
+
+    def __init__(self) -> None:
+        self.recorded_any = False
+
+    def __call__(self, code: CodeType) -> tuple:
+        info = code_info(code)
+        if info:
+            self.recorded_any = True
+        return info
+
+
 class ProfileHook:
     """Records generator start/resume/yield/end through ``sys.setprofile``.
 
@@ -91,8 +107,9 @@ class ProfileHook:
 
     kind = "python"
 
-    def __init__(self, log: RawLog) -> None:
-        self.profiler = _make_profiler(log)
+    def __init__(self, log: RawLog, codes: Codes | None = None) -> None:
+        self.codes = Codes() if codes is None else codes
+        self.profiler = _make_profiler(log, self.codes)
 
     def install(self) -> None:
         """Hook the calling thread and every thread started from now on."""
@@ -114,8 +131,9 @@ class CHook:
 
     kind = "profile"
 
-    def __init__(self, compiled) -> None:
+    def __init__(self, compiled, codes: Codes | None = None) -> None:
         self.compiled = compiled
+        self.codes = Codes() if codes is None else codes
         self.profiler = compiled.hook
 
     def install(self) -> None:
@@ -147,10 +165,11 @@ class EvalHook:
     installed instead.
     """
 
-    def __init__(self, compiled, fallback, log: RawLog) -> None:
+    def __init__(self, compiled, fallback, log: RawLog, codes: Codes | None = None) -> None:
         self.compiled = compiled
         self.fallback = fallback
         self.log = log
+        self.codes = Codes() if codes is None else codes
         self.used = None  # the fallback hook, once it replaced this one
 
     @property
@@ -201,26 +220,26 @@ def make_hook(log: RawLog) -> ProfileHook | CHook | EvalHook:
     flush.  The eval-frame hook is not used when another eval-frame
     function is installed (a warning says so).
     """
-    kind = _speedups.choose()
+    kind, codes = _speedups.choose(), Codes()
     if kind == "eval":
         owner = _speedups.eval_owner()
         if owner == "default":
-            compiled = _speedups.EvalGeneratorHook(log.events, log.flush, code_info, GEN_CODES,
+            compiled = _speedups.EvalGeneratorHook(log.events, log.flush, codes, GEN_CODES,
                                                    PACKED_CHUNK, GPACKED)
-            hook = EvalHook(compiled, lambda: _profile_hook(log), log)
+            hook = EvalHook(compiled, lambda: _profile_hook(log, codes), log, codes)
             log.drain = hook.drain
             return hook
         _warn(log, f"another eval-frame function ({owner}) is installed: generators are "
                    "recorded with the profile hook instead")
-    return _profile_hook(log)
+    return _profile_hook(log, codes)
 
 
-def _profile_hook(log: RawLog) -> ProfileHook | CHook:
-    compiled = c_generator_hook(log.events, log.flush, code_info, GEN_CODES, PACKED_CHUNK,
+def _profile_hook(log: RawLog, codes: Codes) -> ProfileHook | CHook:
+    compiled = c_generator_hook(log.events, log.flush, codes, GEN_CODES, PACKED_CHUNK,
                                 GPACKED)
     if compiled is None:
-        return ProfileHook(log)
-    hook = CHook(compiled)
+        return ProfileHook(log, codes)
+    hook = CHook(compiled, codes)
     log.drain = hook.drain
     return hook
 
@@ -229,7 +248,7 @@ def _warn(log: RawLog, text: str) -> None:
     log.append((WARN, time.perf_counter_ns(), threading.get_native_id(), text))
 
 
-def _make_profiler(log: RawLog):
+def _make_profiler(log: RawLog, code_info: Callable[[CodeType], tuple] = code_info):
     events = log.events
     append, flush = events.append, log.flush
     now, get_tid = time.perf_counter_ns, threading.get_native_id
