@@ -209,7 +209,7 @@ def measure(budget: Budget, progress: Callable[[str, int, int], None] | None = N
     (:attr:`Step.drifts`) ``slices`` times, each on its share of the samples
     (:func:`slice_budget`), with ``pause(k)`` between slice ``k`` and the next:
     the caller's own runs go there.  Each drifting figure pools its slices'
-    samples (:func:`~.stats.pool`), so it comes from the same minutes as those runs.
+    samples (:func:`~.stats.pool`), so it comes from the same seconds as those runs.
     """
     steps = STEPS if steps is None else steps
     steady = [s for s in steps if not (s.drifts and slices > 1)]
@@ -259,7 +259,8 @@ def _run(step: Step, budget: Budget, figures: Figures, progress, done: int, tota
 def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
     """Slice ``k`` of ``slices`` of the drifting steps' samples: each count split as
     evenly as it goes (the first slices take the remainder); a point left with no
-    sample in this slice is not measured in it."""
+    sample in this slice is not measured in it, but code run cold takes at least one
+    sample a slice."""
     def share(n: int) -> int:
         return n // slices + (1 if k < n % slices else 0)
 
