@@ -81,8 +81,8 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None,
     cold: :attr:`~.plan.Step.drifts`): those take their samples in
     ``len(between) + 1`` slices, one before each action and one after the last,
     while the measuring interpreter waits idle during each action.  On a VM
-    those figures move between minutes; measured this way they come from the
-    same minutes as the actions.  An action that raises stops the calibration
+    those figures move from one minute to the next; measured this way they come
+    from the same seconds as the actions.  An action that raises stops the calibration
     (its exception propagates).
 
     Raises :class:`~schedsim.errors.CalibrationError` when the measuring
