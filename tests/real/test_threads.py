@@ -187,6 +187,18 @@ def test_the_compiled_counter_reader_agrees_with_the_python_one(monkeypatch):
         procfs.close_self(fd)
 
 
+def test_a_forked_child_gets_a_fresh_descriptor_count():
+    """Only the forking thread lives on in a child, and another thread may have held
+    the count's lock at the fork: the child's count is new, and full."""
+    from schedsim.real.threads import MAX_SAMPLE_FDS, ThreadWatch
+    watch = ThreadWatch(None, lambda: None)
+    assert watch.fds.take()
+    watch.fds._lock.acquire()                 # as if another thread held it at the fork
+    watch.forked()
+    assert all(watch.fds.take() for _ in range(MAX_SAMPLE_FDS))
+    assert not watch.fds.take()
+
+
 def test_a_descriptor_opened_by_a_thread_keeps_reading_that_thread():
     """The end-of-thread sample reads the schedstat the thread opened as it started:
     the same figures as the path read, rising as the thread runs, and still that

@@ -200,6 +200,7 @@ class Session:
         # 220 µs), and a fork changes neither the command line nor the settings
         self.log.reopen(dict(self.log.header, pid=os.getpid(), ppid=os.getppid(), main=False,
                              tid=_tid(), thread=threading.current_thread().name))
+        self.threads.forked()
         self.threads.started_at_zero(_tid())
 
     def _guard_exits(self) -> None:

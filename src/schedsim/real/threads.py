@@ -94,6 +94,11 @@ class ThreadWatch:
         wrap_attr(threading.Thread, "start", self._wrap_start)
         wrap_attr(_thread, "start_new_thread", self._wrap_raw_start)
 
+    def forked(self) -> None:
+        """In a forked child: a fresh descriptor count.  Only the forking thread lives
+        on here, and another thread may have held the count's lock at the fork."""
+        self.fds = _Slots(MAX_SAMPLE_FDS)
+
     def uninstall(self) -> None:
         """Stop watching new threads."""
         self.active = False
