@@ -14,8 +14,8 @@ from collections import deque
 
 from .coro import DONE, Await, drive
 from .interp import Ctx, finish_coroutine, handler, run, value_of
-from .cold import cold_extra
-from .sync import find_queue, put_item, run_cold, take_item, thread_waiter
+from .cold import cold_extra, run_cold
+from .sync import find_queue, put_item, take_item, thread_waiter
 
 
 class Loop:

@@ -47,3 +47,10 @@ def cold_extra(th, kind: str) -> int:
 def sync_kind(ctx, thread_kind: str) -> str:
     """The kind of a queue or event operation: asyncio's own inside a task."""
     return "asyncio" if ctx.coro is not None and ctx.thread.loop is not None else thread_kind
+
+
+def run_cold(th, kind: str):
+    """Spend ``kind``'s cold extra on ``th``, if it has one now."""
+    extra = cold_extra(th, kind)
+    if extra:
+        yield from th.spend(extra)

@@ -14,7 +14,7 @@ from collections import deque
 
 import simpy
 
-from .cold import cold_extra, sync_kind
+from .cold import run_cold, sync_kind
 from .interp import Ctx, handler, run, value_of
 
 
@@ -119,13 +119,6 @@ def op_open(ctx, op):
 
 #: queue kind -> the kind of code its operations run (see :mod:`.cold`)
 _QUEUE_CODE = {"thread": "queue", "ipc": "ipc", "asyncio": "asyncio"}
-
-
-def run_cold(th, kind: str):
-    """Spend ``kind``'s cold extra on ``th``, if it has one now (see :mod:`.cold`)."""
-    extra = cold_extra(th, kind)
-    if extra:
-        yield from th.spend(extra)
 
 
 @handler("put")
