@@ -13,4 +13,5 @@ from .sim import SimResult, simulate
 from .cold import COLD_KINDS
 from .sync import COW_FIRST_USE
 
-__all__ = ["COLD_KINDS", "COW_FIRST_USE", "Metrics", "SimResult", "format_metrics", "metrics", "simulate"]
+__all__ = ["COLD_KINDS", "COW_FIRST_USE", "Metrics", "SimResult", "format_metrics", "metrics",
+           "simulate"]

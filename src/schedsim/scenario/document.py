@@ -45,8 +45,8 @@ PROCESS = Map({
                      "the threads; the first one is the main thread"),
     "gil": Field(Bool(), False, False, "the process carries a GIL"),
     "memory": Field(Int(0), False, 1, "touched memory in MiB (fork copies it)"),
-    "writes": Field(Num(0, or_equal=True), False, 0, "MiB of its parent's memory this process writes "
-                    "after a fork (each page copied at its first write)"),
+    "writes": Field(Num(0, or_equal=True), False, 0, "MiB of its parent's memory this "
+                    "process writes after a fork (each page copied at its first write)"),
     "vars": Field(Named(Value(), what="variable"), False, None, "variables of the address space"),
     "queues": Field(Named(QUEUE, what="queue"), False, None, "in-process queues"),
     "locks": Field(Seq(Name(), single=True), False, None, "locks (threading.Lock)"),
