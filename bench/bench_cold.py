@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     with drained_pipe() as pipe:
         kinds = (("nothing (a bare call)", cold.nothing()),
                  ("print a line into a drained pipe", lambda: print("[c1] 正在吃包子 3",
-                                                                     file=pipe, flush=True)),
+                                                                     file=pipe)),
                  ("three generator sends", _generator_sends()),
                  ("queue.Queue put + get + task_done", cold.queue_ops()),
                  ("threading.Event set + wait + clear", cold.event_ops()),

@@ -24,10 +24,13 @@ SLICE_TAG = "SLICE"
 
 def fresh_env() -> dict:
     """The environment of a measuring interpreter: this one's, with this copy of
-    schedsim first on ``PYTHONPATH`` (as it is for the caller)."""
+    schedsim first on ``PYTHONPATH`` (as it is for the caller), and how a program
+    this process starts now would buffer its stdout (:mod:`.sinks`: the measuring
+    interpreter's own stdout is a pipe to here)."""
+    from .sinks import ENV_STDOUT, program_stdout
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (src, os.environ.get("PYTHONPATH")) if p))
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, ENV_STDOUT: program_stdout()}
 
 
 def _announce(name: str, done: int, total: int) -> None:
@@ -44,10 +47,12 @@ def main(argv: list[str]) -> int:
     write the profile to the last argument."""
     from .machine import loadavg, machine_info
     from .plan import FULL, QUICK, measure
+    from .sinks import probe_stdout
     quick, out = "--quick" in argv, argv[-1]
     slices = int(argv[argv.index("--slices") + 1]) if "--slices" in argv else 1
     machine = machine_info()
     machine["loadavg_before"] = machine.pop("loadavg")
+    machine["program_stdout"] = probe_stdout()     # the buffering the print probes used
     figures = measure(QUICK if quick else FULL, _announce, slices=slices,
                       pause=_wait_for_caller)
     machine["loadavg_after"] = loadavg()

@@ -9,7 +9,8 @@ ping-pong (on the project's VM, FIELD-NOTES: a halted vCPU):
   measured hot in the same run;
 * **cold start**: the first work after a wake-up runs slower; the probe times
   a small reference workload (three generator sends and six prints into a
-  pipe another process drains, as a traced program's stdout is; ~9 µs warm)
+  pipe another process drains, as a traced program's stdout is, and buffered
+  as its stdout will be: :mod:`.sinks`; ~9 µs warm)
   right after ``time.sleep(idle)`` and again at once, and keeps the
   difference.  Into ``/dev/null`` the extra after 10 ms was 40-47 µs, into
   the pipe 55-61 µs: each line also wakes the sleeping reader.
@@ -32,7 +33,7 @@ clock = time.perf_counter_ns
 def _eater(out):
     while True:
         item = yield
-        print(f"[eater] ate {item}", file=out, flush=True)
+        print(f"[eater] ate {item}", file=out)
 
 
 def _reference_work(gen, out) -> int:
@@ -40,7 +41,7 @@ def _reference_work(gen, out) -> int:
     t0 = clock()
     for i in range(3):
         gen.send(i)
-        print(f"[maker] made {i}", file=out, flush=True)
+        print(f"[maker] made {i}", file=out)
     return clock() - t0
 
 

@@ -191,13 +191,14 @@ def sleep_overshoot(duration_ns: int, reps: int) -> Stat:
 
 
 def print_line(n: int, reps: int) -> Stat:
-    """``print(..., flush=True)`` of a short formatted line into a pipe that another
-    process drains (what a traced program's stdout is)."""
+    """``print`` of a short formatted line into a pipe that another process drains
+    (what a traced program's stdout is), buffered as the program's will be
+    (:func:`~.sinks.probe_stdout`)."""
     with drained_pipe() as out:
         def batch(k: int) -> int:
             t0 = clock()
             for i in range(k):
-                print(f"[c1] 正在吃包子 {i}", file=out, flush=True)
+                print(f"[c1] 正在吃包子 {i}", file=out)
             return clock() - t0
         return per_op(batch, n, reps)
 

@@ -77,7 +77,9 @@ def format_report(result) -> str:
     head = [f"machine: {m.get('cpu_model')}, {m.get('cpus')} CPUs, {m.get('kernel')}, "
             f"{m.get('python')}, {m.get('date')}",
             f"sys.getswitchinterval(): {human_ns(m.get('switch_interval_ns', 0))}, "
-            f"load average {m.get('loadavg_before')} -> {m.get('loadavg_after')}"]
+            f"load average {m.get('loadavg_before')} -> {m.get('loadavg_after')}, "
+            f"prints buffered as a program's stdout: "
+            f"{m.get('program_stdout', 'flushed per line (an older calibration)')}"]
     warning = busy_warning(m)
     if warning:
         head.append(warning)
