@@ -17,7 +17,7 @@ ALLOWED = {
     "_speedups": BASICS | {"_speedups"},
     "compare": BASICS | {"trace", "compare"},
     "render": BASICS | {"trace", "render"},
-    "calibrate": BASICS | {"trace", "model", "scenario", "calibrate"},
+    "calibrate": BASICS | {"trace", "model", "scenario", "real", "calibrate"},
 }
 TOP = {"api", "cli", "__main__", "gallery"}  # orchestration: may import any layer but cli
 

@@ -48,17 +48,19 @@ def _scenario(scenario_or_path):
 
 
 def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
-             sleep_scale: float = 1.0, profile=None) -> Trace | None:
+             sleep_scale: float = 1.0, profile=None, as_traced: bool = False) -> Trace | None:
     """Simulate a scenario (object or path) and return its trace.
 
     With ``out`` the trace is streamed to that file and ``None`` is returned
     (use this for runs too large to hold in memory).  ``sleep_scale`` models
     sleep overshoot as in a real run traced with that ``--time-scale``;
-    ``profile`` (name or path) replaces the machine profile the scenario names.
+    ``profile`` (name or path) replaces the machine profile the scenario names;
+    ``as_traced`` charges what the tracer adds to a real run (its line tap), for
+    a comparison with traced runs.
     """
     from .model import simulate as _simulate
     result = _simulate(_scenario(scenario), seed=seed, out=out, sleep_scale=sleep_scale,
-                       profile=profile)
+                       profile=profile, as_traced=as_traced)
     return result.trace
 
 
@@ -190,7 +192,8 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     if calibrate:
         profile = files["profile.yaml"] = _calibrate_now(out, log, real_runs)
     log(f"simulate  {scenario.file}")
-    sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale, profile=profile)
+    sim = simulate(scenario, seed=seed, sleep_scale=scenario.real.time_scale, profile=profile,
+                   as_traced=True)
     save_trace(sim, files["sim.jsonl"])
     for run in real_runs[len(runs):]:        # those not run during the calibration
         run()

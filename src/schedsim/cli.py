@@ -53,7 +53,8 @@ def cmd_run(args) -> int:
     from .model import format_metrics, metrics, simulate
     from .trace import load
     scenario = load_scenario(args.scenario)
-    result = simulate(scenario, seed=args.seed, out=args.output, profile=args.profile)
+    result = simulate(scenario, seed=args.seed, out=args.output, profile=args.profile,
+                      as_traced=args.as_traced)
     if args.output:
         print(f"schedsim: {result.events} events written to {args.output}", file=sys.stderr)
     if args.no_metrics:
@@ -224,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="seed for the scenario's randomness")
     r.add_argument("--profile", metavar="NAME|PROFILE.yaml",
                    help="machine profile to use instead of the scenario's")
+    r.add_argument("--as-traced", action="store_true",
+                   help="charge what the tracer adds to a real run (the profile's tap_line "
+                        "and cold_tap), to compare with traced runs")
     r.add_argument("--json", action="store_true", help="print metrics as JSON")
     r.add_argument("--no-metrics", action="store_true",
                    help="only write the trace (for very large runs)")

@@ -74,10 +74,21 @@ COSTS: dict[str, tuple[int, str]] = {
     "queue_handoff": (5_000, "the putter's part of a queue.Queue hand-off to a waiting getter "
                              "(the getter's switch is thread_switch; calibrate fits it)"),
     "gil_switch_interval": (5_000_000, "sys.getswitchinterval(): forced GIL hand-off period"),
-    "emit": (0, "print a short line (format, encode, write to a pipe) before its emit; "
-                "0 in the default profile (free printing keeps the lessons' arithmetic "
-                "clean), ~3-4 µs as calibrated on the project's VM"),
+    "emit": (0, "print a short line (format, encode, write to a pipe, buffered as the "
+                "programs' stdout is) before its emit; 0 in the default profile (free "
+                "printing keeps the lessons' arithmetic clean), ~2-4 µs as calibrated"),
+    "tap_line": (0, "the tracer's line tap, per printed line, beyond emit (forwarding the "
+                    "write, recording the line); charged only in a model of a traced run "
+                    "(verify, simulate --as-traced); ~1-2 µs as calibrated"),
+    "cold_tap": (0, "the tap's extra when the process has not printed for a while: cost at "
+                    "10 ms, scaled by the cold-start curve (calibrate: a line after 10 ms "
+                    "idle minus again at once, through the tap beyond without it, ~30-40 µs); "
+                    "only in a model of a traced run"),
 }
+
+#: what the tracer adds to the program it runs: charged only when the model stands
+#: for a traced run (``simulate(..., as_traced=True)``), 0 otherwise
+TRACER_COSTS = ("tap_line", "cold_tap")
 
 #: sleep overshoot: (requested ns, median extra ns), interpolated linearly in between
 DEFAULT_OVERSHOOT = ((0, 85_000), (1_000_000, 99_000), (10_000_000, 121_000),

@@ -8,6 +8,7 @@ from schedsim import profile as prof
 from schedsim.calibrate import core as cal
 from schedsim.calibrate import plan
 from schedsim.calibrate.plan import Figures, Step
+from schedsim.calibrate.sinks import program_stdout
 from schedsim.calibrate.stats import Line, Stat
 
 
@@ -165,6 +166,12 @@ def test_cold_costs_are_what_each_kind_adds_beyond_a_bare_call():
                                  "cold_asyncio": 8000, "cold_task": 30000}
 
 
+def test_the_tracers_costs_are_the_same_print_with_the_tap_beyond_without():
+    fig = Figures(stats={"print_line": _s(2500), "print_line_tapped": _s(3700),
+                         "cold_line": _s(20000), "cold_line_tapped": _s(52000)})
+    assert cal.cost_map(fig) == {"emit": 2500, "tap_line": 1200, "cold_tap": 32000}
+
+
 def test_cost_map_clamps_negative_differences():
     fig = Figures(stats={"thread_lock_1cpu": _s(5000), "thread_lock_2cpu": _s(4000)})
     assert cal.cost_map(fig)["cross_cpu_wakeup"] == 0
@@ -271,6 +278,8 @@ def test_calibrate_measures_in_a_fresh_interpreter_whatever_the_caller_holds(qui
     drifting = [s.name for s in plan.STEPS if s.drifts]
     assert steps[-1][0] == "done" and len(steps) == len(plan.STEPS) + 2 * len(drifting) + 1
     assert result.machine["loadavg_before"] and result.quick
+    # the measuring interpreter's stdout is a pipe to this one: it printed as ours would
+    assert result.machine["program_stdout"] == program_stdout()
 
 
 def test_the_drifting_probes_are_sliced_around_the_callers_actions(quick):

@@ -154,3 +154,29 @@ processes:
         trace = run(text % cost, sleep_scale=0.01)
         spans.append(emit_time(trace, "put") - emit_time(trace, "awake"))
     assert 50_000 <= spans[0] - spans[1] < 50_500
+
+
+def test_a_model_of_a_traced_run_charges_the_tracers_tap_on_each_line():
+    """tap_line (1 µs) on every line and cold_tap (30 µs at 10 ms) on the first line
+    after 10 ms without printing, only ``as_traced``: the second line right after the
+    first pays the tap but ~nothing cold.  Without ``as_traced`` the same profile's
+    tracer costs are 0, and the header says which model it is."""
+    text = HEAD + """machine: {cpus: 1, policy: fifo, costs: {tap_line: 1us, cold_tap: %s}}
+processes:
+  p:
+    threads:
+      main: [{emit: first}, {sleep: 10ms}, {emit: awake}, {emit: again}]
+"""
+    def spans(trace):
+        awake = emit_time(trace, "awake")
+        return awake - emit_time(trace, "first"), emit_time(trace, "again") - awake
+    cold, free = run(text % "30us", as_traced=True), run(text % "0", as_traced=True)
+    untraced = run(text % "30us")
+    assert 30_000 <= spans(cold)[0] - spans(untraced)[0] - 1_000 < 30_500
+    assert 1_000 <= spans(cold)[1] - spans(untraced)[1] < 1_500     # 31 µs since: ~0.1 µs
+    assert spans(free)[1] - spans(untraced)[1] == 1_000
+    assert spans(free)[0] - spans(untraced)[0] == 1_000
+    assert untraced.header.machine["costs"]["cold_tap"] == 0
+    assert cold.header.machine["as_traced"] is True
+    assert "as_traced" not in untraced.header.machine
+    check_invariants(cold)

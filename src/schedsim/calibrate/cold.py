@@ -27,17 +27,27 @@ IDLE_S = 0.010
 
 def first_minus_second(op: Callable[[], object], samples: int) -> Stat:
     """``op`` right after an idle sleep minus ``op`` again at once (ns)."""
-    op()
-    op()
-    out = []
+    return first_minus_second_each({"op": op}, samples)["op"]
+
+
+def first_minus_second_each(ops: dict[str, Callable[[], object]],
+                            samples: int) -> dict[str, Stat]:
+    """:func:`first_minus_second` of each of ``ops``, by name, their samples taken
+    in turn (each after its own idle sleep): the kinds are compared with one
+    another, so a drift of the machine's state moves them all alike."""
+    for op in ops.values():
+        op()
+        op()
+    out: dict[str, list[int]] = {name: [] for name in ops}
     for _ in range(samples):
-        time.sleep(IDLE_S)
-        t0 = clock()
-        op()
-        t1 = clock()
-        op()
-        out.append((t1 - t0) - (clock() - t1))
-    return summarize(out)
+        for name, op in ops.items():
+            time.sleep(IDLE_S)
+            t0 = clock()
+            op()
+            t1 = clock()
+            op()
+            out[name].append((t1 - t0) - (clock() - t1))
+    return {name: summarize(values) for name, values in out.items()}
 
 
 def nothing() -> Callable[[], None]:
@@ -79,9 +89,9 @@ def thread_kinds(samples: int) -> dict[str, Stat]:
     """Figure name -> first-minus-second Stat of each thread-side kind."""
     q = multiprocessing.get_context("fork").Queue()
     try:
-        ops = {"cold_nothing": nothing(), "cold_queue": queue_ops(),
-               "cold_event": event_ops(), "cold_ipc": ipc_ops(q)}
-        return {name: first_minus_second(op, samples) for name, op in ops.items()}
+        return first_minus_second_each({"cold_nothing": nothing(), "cold_queue": queue_ops(),
+                                        "cold_event": event_ops(), "cold_ipc": ipc_ops(q)},
+                                       samples)
     finally:
         q.close()
         q.join_thread()
@@ -126,4 +136,5 @@ COSTS = {"cold_queue": ("cold_queue", "cold_nothing"),
          "cold_event": ("cold_event", "cold_nothing"),
          "cold_ipc": ("cold_ipc", "cold_nothing"),
          "cold_asyncio": ("cold_asyncio", "cold_asyncio_nothing"),
-         "cold_task": ("cold_task", "cold_asyncio_nothing")}
+         "cold_task": ("cold_task", "cold_asyncio_nothing"),
+         "cold_tap": ("cold_line_tapped", "cold_line")}

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import cold, idle, inproc, procs
+from . import cold, idle, inproc, procs, tracer
 from .affinity import allowed_cpus, two_cpus
 from .stats import Line, Stat, pool
 
@@ -157,6 +157,8 @@ STEPS: tuple[Step, ...] = (
          lambda b: inproc.thread_exit(_one()[0], b.starts), _stat("thread_exit_1cpu")),
     Step("print a line to a pipe", lambda b: inproc.print_line(b.n_handoff, b.reps),
          _stat("print_line")),
+    Step("print a line through the tracer's tap",
+         lambda b: tracer.print_line_tapped(b.n_handoff, b.reps), _stat("print_line_tapped")),
     Step("process ping-pong (os.pipe), 1 CPU", _pipe(_one), _stat("process_pipe_1cpu")),
     Step("process ping-pong (os.pipe), 2 CPUs", _pipe(_two), _stat("process_pipe_2cpu"),
          needs_two_cpus=True),
@@ -193,6 +195,8 @@ STEPS: tuple[Step, ...] = (
          drifts=True),
     Step("asyncio code run cold, by kind", lambda b: cold.asyncio_kinds(b.cold_samples),
          _stats, drifts=True),
+    Step("a printed line run cold, with and without the tap",
+         lambda b: tracer.cold_lines(b.cold_samples), _stats, drifts=True),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
 )

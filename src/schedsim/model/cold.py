@@ -23,7 +23,7 @@ from __future__ import annotations
 
 #: kind of operation -> its profile cost
 COLD_KINDS = {"queue": "cold_queue", "event": "cold_event", "ipc": "cold_ipc",
-              "asyncio": "cold_asyncio", "task": "cold_task"}
+              "asyncio": "cold_asyncio", "task": "cold_task", "tap": "cold_tap"}
 
 #: the idle time the kinds' costs are measured after (ns)
 REFERENCE_NS = 10_000_000

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 
+from .cold import cold_extra
 from .coro import DONE, RECV, Coro, drive
 from .template import TemplateError, render
 
@@ -65,10 +66,13 @@ def value_of(ctx: Ctx, op, template):
 
 @handler("emit")
 def op_emit(ctx, op):
-    """Print a line: the ``emit`` cost on the CPU, then an ``emit`` event on the
-    innermost running unit (a line is seen when its write completes)."""
+    """Print a line: the ``emit`` cost on the CPU (in a model of a traced run, the
+    tracer's tap too: ``tap_line``, and ``cold_tap`` by how long ago the process
+    last printed), then an ``emit`` event on the innermost running unit (a line
+    is seen when its write completes)."""
     label = str(value_of(ctx, op, op.arg))
-    yield from ctx.thread.spend(ctx.sim.costs["emit"])
+    costs = ctx.sim.costs
+    yield from ctx.thread.spend(costs["emit"] + costs["tap_line"] + cold_extra(ctx.thread, "tap"))
     ctx.thread.check_on_cpu()
     ctx.thread.record("emit", unit=ctx.unit, label=label)
 

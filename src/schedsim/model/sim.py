@@ -18,7 +18,7 @@ import simpy
 
 from .. import __version__
 from ..errors import SchedsimError
-from ..profile import load_profile
+from ..profile import TRACER_COSTS, load_profile
 from ..trace import Header, Recorder, Trace, TraceWriter, Unit
 from . import aio, interp  # noqa: F401 - aio registers its handlers
 from .coro import Coro
@@ -309,7 +309,8 @@ def _header(scenario, system, profile, costs: dict, seed: int) -> Header:
 
 
 def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None = None,
-             instruments=(), sleep_scale: float = 1.0, profile=None) -> SimResult:
+             instruments=(), sleep_scale: float = 1.0, profile=None,
+             as_traced: bool = False) -> SimResult:
     """Simulate ``scenario`` (a :class:`schedsim.scenario.Scenario`, or anything
     with ``.system``); the same scenario and seed give the same trace, byte for byte.
 
@@ -318,7 +319,9 @@ def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None
     sleeps are scaled (``--time-scale 0.01``), a model sleep of 1 s overshoots like a
     real sleep of 10 ms, not like one of 1 s.  ``profile`` (a name, a path or a
     :class:`schedsim.profile.Profile`) replaces the one the scenario names; the
-    scenario's own ``costs`` overrides still apply on top.
+    scenario's own ``costs`` overrides still apply on top.  ``as_traced`` models the
+    program as the tracer runs it: the tracer's own costs
+    (:data:`~schedsim.profile.TRACER_COSTS`) are charged; otherwise they are 0.
     """
     system = scenario.system
     seed = system.seed if seed is None else seed
@@ -327,10 +330,14 @@ def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None
     if sleep_scale != 1.0:
         profile = profile.for_sleep_scale(sleep_scale)
     costs = {**profile.costs, **system.machine.costs}
+    if not as_traced:
+        costs.update(dict.fromkeys(TRACER_COSTS, 0))
     units: list[Unit] = []
     header = _header(scenario, system, profile, costs, seed)
     if sleep_scale != 1.0:
         header.machine["sleep_scale"] = sleep_scale
+    if as_traced:
+        header.machine["as_traced"] = True
     sim = Sim(system, units, profile, costs, seed)
     sim.layout()
     sink = TraceWriter(out, header, units) if out is not None else Trace(header, units)

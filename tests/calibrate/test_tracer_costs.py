@@ -1,0 +1,34 @@
+"""The probes of the tracer's own costs: a print with and without its tap."""
+
+import io
+
+from schedsim.calibrate import cold, tracer
+
+
+def test_kinds_measured_together_take_their_samples_in_turn(monkeypatch):
+    monkeypatch.setattr(cold, "IDLE_S", 0.0)
+    calls = []
+    stats = cold.first_minus_second_each({"a": lambda: calls.append("a"),
+                                          "b": lambda: calls.append("b")}, 3)
+    assert calls == ["a", "a", "b", "b"] + ["a", "a", "b", "b"] * 3
+    assert stats["a"].n == stats["b"].n == 3
+
+
+def test_the_tap_probe_forwards_every_line_and_leaves_no_raw_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCHEDSIM_RAW_DIR", str(tmp_path))
+    sink = io.StringIO()
+    with tracer.tapped(sink) as tap:
+        print("one", file=tap)
+        print("two", end="", file=tap)
+        print(" halves", file=tap)
+        assert len(list(tmp_path.iterdir())) == 1
+    assert sink.getvalue() == "one\ntwo halves\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cold_line_probe_measures_both_prints(monkeypatch):
+    monkeypatch.setattr(cold, "IDLE_S", 0.001)
+    stats = tracer.cold_lines(3)
+    assert set(stats) == {"cold_line", "cold_line_tapped"}
+    assert stats["cold_line"].n == stats["cold_line_tapped"].n == 3
+    assert tracer.print_line_tapped(50, 2).median > 0
