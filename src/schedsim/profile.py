@@ -84,11 +84,19 @@ COSTS: dict[str, tuple[int, str]] = {
                     "10 ms, scaled by the cold-start curve (calibrate: a line after 10 ms "
                     "idle minus again at once, through the tap beyond without it, ~30-40 µs); "
                     "only in a model of a traced run"),
+    "trace_step": (0, "the tracer's wrapper around each asyncio task step (recording it, "
+                      "reading what the task awaits), beyond task_switch; only in a model "
+                      "of a traced run; ~3-5 µs as calibrated"),
+    "cold_trace_step": (0, "that wrapper's extra when the loop has not run a task step for "
+                           "a while: cost at 10 ms, scaled by the cold-start curve "
+                           "(calibrate: a program's new task step after 10 ms idle minus "
+                           "again at once, traced beyond plain, ~20-30 µs); only in a model "
+                           "of a traced run"),
 }
 
 #: what the tracer adds to the program it runs: charged only when the model stands
 #: for a traced run (``simulate(..., as_traced=True)``), 0 otherwise
-TRACER_COSTS = ("tap_line", "cold_tap")
+TRACER_COSTS = ("tap_line", "cold_tap", "trace_step", "cold_trace_step")
 
 #: sleep overshoot: (requested ns, median extra ns), interpolated linearly in between
 DEFAULT_OVERSHOOT = ((0, 85_000), (1_000_000, 99_000), (10_000_000, 121_000),

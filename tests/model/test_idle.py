@@ -180,3 +180,27 @@ processes:
     assert cold.header.machine["as_traced"] is True
     assert "as_traced" not in untraced.header.machine
     check_invariants(cold)
+
+
+def test_a_model_of_a_traced_run_charges_the_tracers_wrapper_on_each_task_step():
+    """trace_step (2 µs) on every task step and cold_trace_step (30 µs at 10 ms) on the
+    first step after the 10 ms sleep, only ``as_traced``."""
+    text = HEAD + """machine:
+  cpus: 1
+  policy: fifo
+  costs: {trace_step: 2us, cold_trace_step: 30us}
+processes:
+  p:
+    threads:
+      main:
+        asyncio: true
+        program: [{emit: first}, {await: {sleep: 10ms}}, {emit: awake},
+                  {await: {sleep: 0s}}, {emit: again}]
+"""
+    def spans(trace):
+        awake = emit_time(trace, "awake")
+        return awake - emit_time(trace, "first"), emit_time(trace, "again") - awake
+    traced, untraced = run(text, as_traced=True), run(text)
+    assert 32_000 <= spans(traced)[0] - spans(untraced)[0] < 32_500
+    assert 2_000 <= spans(traced)[1] - spans(untraced)[1] < 2_500
+    check_invariants(traced)

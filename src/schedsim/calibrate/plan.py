@@ -199,6 +199,9 @@ STEPS: tuple[Step, ...] = (
          lambda b: tracer.cold_lines(b.cold_samples), _stats, drifts=True),
     Step("GIL hand-off period", lambda b: inproc.gil_handoff_period(b.gil_seconds),
          _stat("gil_handoff_period")),
+    # last: it imports the tracer into this interpreter, which the fork probes would weigh
+    Step("asyncio task steps, plain and traced",
+         lambda b: tracer.task_steps(b.n_task, b.reps, b.cold_samples), _stats),
 )
 
 

@@ -60,8 +60,9 @@ class Loop:
 
     def step(self, task, payload, cause):
         """Run ``task`` until its next await that is not ready, or its end."""
-        th = self.th
-        cost = th.sim.costs["task_switch"] + cold_extra(th, "task")
+        th, costs = self.th, self.th.sim.costs
+        cost = (costs["task_switch"] + cold_extra(th, "task")          # (tracer's: 0 unless
+                + costs["trace_step"] + cold_extra(th, "trace_step"))  # a model as_traced)
         th.record("switch", unit=task.unit, peer=self.last, level="coroutine", cost=cost,
                   cpu=th.cpu)
         th.stack.append(task.unit)

@@ -16,14 +16,17 @@ of the process last ran that kind (a forked child inherits its parent's
 times; a kind never run counts as 100 ms ago).  Those times are real ones:
 in a model of a time-scaled run (``sleep_scale``) they are stretched like
 the curves.  All are 0 in the default profile, so the lessons' arithmetic is
-unchanged.
+unchanged.  Two kinds are the tracer's (``tap``, ``trace_step``: its code run
+cold on each printed line and task step), charged only in a model of a
+traced run (:data:`schedsim.profile.TRACER_COSTS`).
 """
 
 from __future__ import annotations
 
 #: kind of operation -> its profile cost
 COLD_KINDS = {"queue": "cold_queue", "event": "cold_event", "ipc": "cold_ipc",
-              "asyncio": "cold_asyncio", "task": "cold_task", "tap": "cold_tap"}
+              "asyncio": "cold_asyncio", "task": "cold_task", "tap": "cold_tap",
+              "trace_step": "cold_trace_step"}
 
 #: the idle time the kinds' costs are measured after (ns)
 REFERENCE_NS = 10_000_000
