@@ -39,6 +39,7 @@ class Budget:
     idles: tuple[tuple[int, int], ...] = ()  # (idle ns, samples) for the idle curves
     async_sleeps: tuple[tuple[int, int], ...] = ()  # (duration ns, samples): asyncio.sleep
     cold_samples: int = 40   # per kind of code run cold (10 ms idle each)
+    tracee_pairs: int = 3    # plain and traced runs, in turn, of the asyncio step program
 
 
 # the curves' 10 ms points decide the baozi verdicts (their sleeps are 10 ms): with 10
@@ -201,7 +202,8 @@ STEPS: tuple[Step, ...] = (
          _stat("gil_handoff_period")),
     # last: it imports the tracer into this interpreter, which the fork probes would weigh
     Step("asyncio task steps, plain and traced",
-         lambda b: tracer.task_steps(b.n_task, b.reps, b.cold_samples), _stats),
+         lambda b: tracer.task_steps(b.n_task, b.reps, b.cold_samples, b.tracee_pairs), _stats,
+         drifts=True),
 )
 
 
@@ -267,7 +269,8 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
     """Slice ``k`` of ``slices`` of the drifting steps' samples: each count split as
     evenly as it goes (the first slices take the remainder); a point left with no
     sample in this slice is not measured in it, but code run cold takes at least one
-    sample a slice."""
+    sample a slice.  The asyncio step program runs once plainly and once traced a
+    slice: the slices take turns already."""
     def share(n: int) -> int:
         return n // slices + (1 if k < n % slices else 0)
 
@@ -275,4 +278,4 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
         return tuple((d, share(n)) for d, n in pairs if share(n) > 0)
     return replace(budget, sleeps=points(budget.sleeps), idles=points(budget.idles),
                    async_sleeps=points(budget.async_sleeps),
-                   cold_samples=max(1, share(budget.cold_samples)))
+                   cold_samples=max(1, share(budget.cold_samples)), tracee_pairs=1)

@@ -76,21 +76,25 @@ def cold_lines(samples: int) -> dict[str, Stat]:
              "cold_line_tapped": lambda: print(LINE.format(3), file=tap)}, samples)
 
 
-def task_steps(steps: int, reps: int, cold: int) -> dict[str, Stat]:
+def task_steps(steps: int, reps: int, cold: int, pairs: int = 1) -> dict[str, Stat]:
     """:mod:`.tracee`'s figures run plainly (``task_step_plain``,
-    ``cold_task_step_plain``) and traced (``..._traced``)."""
+    ``cold_task_step_plain``) and traced (``..._traced``), ``pairs`` times in turn,
+    the cold samples shared among them: each fresh process has its own luck with
+    caches and CPUs (one pair's cold difference ranged 0-33 µs from batch to batch),
+    which taking turns averages out."""
     from ..real.runner import trace_program   # here: the fork probes run before this one
-    args = [str(steps), str(reps), str(cold)]
-    out: dict[str, Stat] = {}
+    samples: dict[str, list] = {}
     with tempfile.TemporaryDirectory(prefix="schedsim-tracee-") as tmp:
-        plain, traced = os.path.join(tmp, "plain.json"), os.path.join(tmp, "traced.json")
-        subprocess.run([sys.executable, TRACEE, plain, *args], check=True,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        run = trace_program(TRACEE, [traced, *args])
-        if run.status != 0 or not os.path.exists(traced):
-            raise RuntimeError(f"the traced probe program ended with status {run.status}")
-        for how, path in (("plain", plain), ("traced", traced)):
-            with open(path, encoding="utf-8") as fh:
-                for figure, samples in json.load(fh).items():
-                    out[f"{figure}_{how}"] = summarize(samples)
-    return out
+        for i in range(pairs):
+            args = [str(steps), str(reps), str(max(1, cold // pairs + (i < cold % pairs)))]
+            plain, traced = (os.path.join(tmp, f"{how}{i}.json") for how in ("plain", "traced"))
+            subprocess.run([sys.executable, TRACEE, plain, *args], check=True,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            run = trace_program(TRACEE, [traced, *args])
+            if run.status != 0 or not os.path.exists(traced):
+                raise RuntimeError(f"the traced probe program ended with status {run.status}")
+            for how, path in (("plain", plain), ("traced", traced)):
+                with open(path, encoding="utf-8") as fh:
+                    for figure, values in json.load(fh).items():
+                        samples.setdefault(f"{figure}_{how}", []).extend(values)
+    return {name: summarize(values) for name, values in samples.items()}
