@@ -165,13 +165,13 @@ def verify(scenario, out_dir: str | os.PathLike | None = None, *, tolerances=Non
     real-vs-real spread; ``report=True`` adds ``report.md`` and
     ``comparison.json``; ``profile`` replaces the scenario's machine profile
     (e.g. one written by ``schedsim calibrate`` on this machine); ``calibrate=True``
-    measures one (``schedsim calibrate --quick``, ~10 s, written to
+    measures one (``schedsim calibrate --quick``, ~12 s, written to
     ``profile.yaml``) around the real runs, so the model is judged with the
     machine's costs of those minutes: its drifting figures (timers, wake-ups,
     code run cold) take their samples in slices before, between and after the
     runs (``between`` of :func:`schedsim.calibrate.calibrate`).  On a VM they
     drift by 30 % over an hour and by tens of µs from one minute to the next;
-    the real runs, spread over the calibration's ~10 s, also show that drift in
+    the real runs, spread over the calibration's ~12 s, also show that drift in
     their real-vs-real noise floor.  ``log`` receives one line per step.
     """
     scenario = _scenario(scenario)

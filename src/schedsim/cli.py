@@ -287,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "calibrate)")
     which.add_argument("--calibrate", action="store_true",
                        help="measure this machine around the real runs (calibrate --quick, "
-                            "~10 s, its timer and wake-up probes in slices between the runs) "
+                            "~12 s, its timer and wake-up probes in slices between the runs) "
                             "and use that profile (written to DIR/profile.yaml)")
     v.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run the real program N times and report the real-vs-real spread")

@@ -66,7 +66,7 @@ class CalibrationResult(Figures):
 
 def calibrate(*, quick: bool = False, progress: Progress | None = None,
               between: Sequence[Callable[[], object]] = ()) -> CalibrationResult:
-    """Measure this machine.  ``quick`` takes ~10 s; the full run about a minute.
+    """Measure this machine.  ``quick`` takes ~12 s; the full run about a minute and a half.
 
     The probes run in a fresh interpreter (:mod:`.fresh`), whatever the caller
     has imported or allocated: forking a process costs ~50 µs per MiB it owns
