@@ -270,7 +270,9 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
     evenly as it goes (the first slices take the remainder); a point left with no
     sample in this slice is not measured in it, but code run cold takes at least one
     sample a slice.  The asyncio step program runs once plainly and once traced a
-    slice: the slices take turns already."""
+    slice (the slices take turns already), on its share of the batches of hot steps
+    (``reps``, which no other drifting step uses): a traced run's trace is built from
+    every step it made."""
     def share(n: int) -> int:
         return n // slices + (1 if k < n % slices else 0)
 
@@ -278,4 +280,5 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
         return tuple((d, share(n)) for d, n in pairs if share(n) > 0)
     return replace(budget, sleeps=points(budget.sleeps), idles=points(budget.idles),
                    async_sleeps=points(budget.async_sleeps),
-                   cold_samples=max(1, share(budget.cold_samples)), tracee_pairs=1)
+                   cold_samples=max(1, share(budget.cold_samples)), tracee_pairs=1,
+                   reps=max(1, share(budget.reps)))

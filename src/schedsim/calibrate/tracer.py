@@ -79,14 +79,14 @@ def cold_lines(samples: int) -> dict[str, Stat]:
 def task_steps(steps: int, reps: int, cold: int, pairs: int = 1) -> dict[str, Stat]:
     """:mod:`.tracee`'s figures run plainly (``task_step_plain``,
     ``cold_task_step_plain``) and traced (``..._traced``), ``pairs`` times in turn,
-    the cold samples shared among them: each fresh process has its own luck with
-    caches and CPUs (one pair's cold difference ranged 0-33 µs from batch to batch),
-    which taking turns averages out."""
+    the batches of hot steps and the cold samples shared among them: each fresh
+    process has its own luck with caches and CPUs (one pair's cold difference ranged
+    0-33 µs from batch to batch), which taking turns averages out."""
     from ..real.runner import trace_program   # here: the fork probes run before this one
     samples: dict[str, list] = {}
     with tempfile.TemporaryDirectory(prefix="schedsim-tracee-") as tmp:
         for i in range(pairs):
-            args = [str(steps), str(reps), str(max(1, cold // pairs + (i < cold % pairs)))]
+            args = [str(steps), *(str(max(1, n // pairs + (i < n % pairs))) for n in (reps, cold))]
             plain, traced = (os.path.join(tmp, f"{how}{i}.json") for how in ("plain", "traced"))
             subprocess.run([sys.executable, TRACEE, plain, *args], check=True,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
