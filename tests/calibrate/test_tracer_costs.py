@@ -2,7 +2,11 @@
 
 import io
 
+import pytest
+
 from schedsim.calibrate import cold, tracer
+from schedsim.errors import TracerError
+from schedsim.real import runner
 
 
 def test_kinds_measured_together_take_their_samples_in_turn(monkeypatch):
@@ -43,3 +47,12 @@ def test_the_task_step_probe_runs_one_program_plainly_and_traced_in_turn():
                           "cold_task_step_traced"}
     assert stats["task_step_plain"].n == 3 and stats["cold_task_step_traced"].n == 3
     assert stats["task_step_traced"].median > stats["task_step_plain"].median > 0
+
+
+def test_a_tracer_that_cannot_run_the_probe_program_is_a_refused_probe(monkeypatch):
+    """A RuntimeError, which the plan turns into a skipped step with its reason."""
+    def refuse(*_args, **_kw):
+        raise TracerError("no such program file")
+    monkeypatch.setattr(runner, "trace_program", refuse)
+    with pytest.raises(RuntimeError, match="could not run its probe program: no such"):
+        tracer.task_steps(10, 1, 1)
