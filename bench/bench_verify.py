@@ -12,7 +12,7 @@ were within the noise.  Not a test: it prints figures.  The programs' own
 lines go into a pipe that ``cat`` drains, as on a terminal (and as the
 calibration's print probes do), not onto this report.
 
-    .venv/bin/python bench/bench_verify.py              # 4 batches, ~3.5 minutes
+    .venv/bin/python bench/bench_verify.py              # 4 batches, ~4.5 minutes
     .venv/bin/python bench/bench_verify.py --batches 10 --out /tmp/batches
     ./dev bench --quick                                 # every benchmark; here 1 batch
 """
