@@ -38,15 +38,41 @@ def test_the_cold_line_probe_measures_both_prints(monkeypatch):
     assert tracer.print_line_tapped(50, 2).median > 0
 
 
-def test_the_task_step_probe_runs_one_program_plainly_and_traced_in_turn():
-    """Four figures, each pooling both pairs of runs (the batches and cold samples shared
-    between them); the traced step is the dearer (on this machine 5 against 2 µs: a
+def test_the_task_step_probe_runs_one_program_plainly_and_traced():
+    """The traced run also times its cold steps with the tracer's wrapper taken out, in
+    turn with it in; the traced step is the dearer (on this machine 5 against 2 µs: a
     wrapper in Python around each step cannot cost nothing)."""
-    stats = tracer.task_steps(300, 3, 3, pairs=2)          # 2 + 1 batches, 2 + 1 cold
+    stats = tracer.task_steps(300, 3, 3)
     assert set(stats) == {"task_step_plain", "task_step_traced", "cold_task_step_plain",
-                          "cold_task_step_traced"}
-    assert stats["task_step_plain"].n == 3 and stats["cold_task_step_traced"].n == 3
+                          "cold_task_step_traced", "cold_task_step_unwrapped_traced"}
+    assert stats["task_step_plain"].n == 3 and stats["cold_task_step_unwrapped_traced"].n == 3
     assert stats["task_step_traced"].median > stats["task_step_plain"].median > 0
+
+
+def test_the_step_program_takes_the_wrapper_out_and_puts_it_back(monkeypatch):
+    """Under a schedsim wrapper the cold steps run with it and with what it wraps, in
+    turn; the installed one is back afterwards."""
+    import asyncio
+
+    from schedsim.calibrate import tracee
+    from schedsim.real.patching import wrap_attr
+    seen = []
+    handle = asyncio.events.Handle
+    monkeypatch.setattr(handle, "_run", handle._run)
+    bare = handle._run
+
+    def make(original):
+        def _run(h):
+            seen.append("wrapped")
+            return original(h)
+        return _run
+    wrap_attr(handle, "_run", make)
+    wrapped = handle._run
+    monkeypatch.setattr(tracee, "IDLE_S", 0.0)
+    out = asyncio.run(tracee._main(10, 1, 2))
+    assert set(out) == {"task_step", "cold_task_step", "cold_task_step_unwrapped"}
+    assert len(out["cold_task_step_unwrapped"]) == 2 and seen
+    assert handle._run is wrapped and wrapped.__wrapped__ is bare
 
 
 def test_a_tracer_that_cannot_run_the_probe_program_is_a_refused_probe(monkeypatch):

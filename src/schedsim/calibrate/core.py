@@ -166,7 +166,7 @@ _FROM_STATS = {
 #: (:data:`.cold.COSTS`) are beyond what any wake-up pays
 _BEYOND = {"tap_line": ("print_line_tapped", "print_line"),
            "trace_step": ("task_step_traced", "task_step_plain"),
-           "cold_trace_step": ("cold_task_step_traced", "cold_task_step_plain")}
+           "cold_trace_step": ("cold_task_step_traced", "cold_task_step_unwrapped_traced")}
 _FROM_LINES = {"fork": ("fork_vs_mib", "intercept"), "fork_per_mib": ("fork_vs_mib", "slope"),
                "ipc_per_message": ("ipc_vs_kib", "intercept"),
                "ipc_per_kib": ("ipc_vs_kib", "slope")}

@@ -39,7 +39,6 @@ class Budget:
     idles: tuple[tuple[int, int], ...] = ()  # (idle ns, samples) for the idle curves
     async_sleeps: tuple[tuple[int, int], ...] = ()  # (duration ns, samples): asyncio.sleep
     cold_samples: int = 40   # per kind of code run cold (10 ms idle each)
-    tracee_pairs: int = 3    # plain and traced runs, in turn, of the asyncio step program
 
 
 # the curves' 10 ms points decide the baozi verdicts (their sleeps are 10 ms): with 10
@@ -202,7 +201,7 @@ STEPS: tuple[Step, ...] = (
          _stat("gil_handoff_period")),
     # last: it imports the tracer into this interpreter, which the fork probes would weigh
     Step("asyncio task steps, plain and traced",
-         lambda b: tracer.task_steps(b.n_task, b.reps, b.cold_samples, b.tracee_pairs), _stats,
+         lambda b: tracer.task_steps(b.n_task, b.reps, b.cold_samples), _stats,
          drifts=True),
 )
 
@@ -270,9 +269,8 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
     evenly as it goes (the first slices take the remainder); a point left with no
     sample in this slice is not measured in it, but code run cold takes at least one
     sample a slice.  The asyncio step program runs once plainly and once traced a
-    slice (the slices take turns already), on its share of the batches of hot steps
-    (``reps``, which no other drifting step uses): a traced run's trace is built from
-    every step it made."""
+    slice, on its share of the batches of hot steps (``reps``, which no other
+    drifting step uses): a traced run's trace is built from every step it made."""
     def share(n: int) -> int:
         return n // slices + (1 if k < n % slices else 0)
 
@@ -280,5 +278,5 @@ def slice_budget(budget: Budget, k: int, slices: int) -> Budget:
         return tuple((d, share(n)) for d, n in pairs if share(n) > 0)
     return replace(budget, sleeps=points(budget.sleeps), idles=points(budget.idles),
                    async_sleeps=points(budget.async_sleeps),
-                   cold_samples=max(1, share(budget.cold_samples)), tracee_pairs=1,
+                   cold_samples=max(1, share(budget.cold_samples)),
                    reps=max(1, share(budget.reps)))

@@ -6,15 +6,21 @@
   step, one sample per batch of ``STEPS`` (after a warm-up batch);
 * ``cold_task_step``: a new task's step (``await ensure_future(sleep(0))``)
   right after a 10 ms ``asyncio.sleep``, minus the same at once, ``COLD``
-  samples.
+  samples;
+* under the tracer, also ``cold_task_step_unwrapped``: the same with the
+  tracer's ``Handle._run`` wrapper taken out (its ``__wrapped__`` put back),
+  the two taken in turn, sample by sample.
 
 :mod:`.tracer` runs it twice, once under the tracer: the differences are
 what the tracer's wrappers add to each step (``Handle._run``, the await
-chain it reads, the records).  It imports nothing of schedsim, so that the
-plain run is a plain program.
+chain it reads, the records).  The cold one is measured inside the traced
+run, wrapper in and out in turn: between two processes it was each one's
+luck with caches and CPUs (0-33 µs from batch to batch).  It imports
+nothing of schedsim, so that the plain run is a plain program.
 """
 
 import asyncio
+import asyncio.events
 import json
 import sys
 import time
@@ -32,25 +38,44 @@ async def _alternate(steps: int) -> float:
     return (clock() - t0) / (2 * steps)
 
 
-async def _cold_steps(samples: int) -> list[int]:
+def _step_runners() -> dict[str, object]:
+    """The ``Handle._run`` versions to measure: the one installed, and under the
+    tracer (whose wrappers say so) also the function it wraps."""
+    handle = asyncio.events.Handle
+    runners = {"cold_task_step": handle._run}
+    if getattr(handle._run, "__wrapped_by_schedsim__", False):
+        runners["cold_task_step_unwrapped"] = handle._run.__wrapped__
+    return runners
+
+
+async def _cold_steps(samples: int) -> dict[str, list[int]]:
     async def op():
         await asyncio.ensure_future(asyncio.sleep(0))
-    await op()
-    out = []
-    for _ in range(samples):
-        await asyncio.sleep(IDLE_S)
-        t0 = clock()
-        await op()
-        t1 = clock()
-        await op()
-        out.append((t1 - t0) - (clock() - t1))
+    handle, runners = asyncio.events.Handle, _step_runners()
+    installed = handle._run
+    out: dict[str, list[int]] = {name: [] for name in runners}
+    try:
+        for name, runner in runners.items():
+            handle._run = runner
+            await op()
+        for _ in range(samples):
+            for name, runner in runners.items():
+                handle._run = runner        # from the idle's own wake-up step on
+                await asyncio.sleep(IDLE_S)
+                t0 = clock()
+                await op()
+                t1 = clock()
+                await op()
+                out[name].append((t1 - t0) - (clock() - t1))
+    finally:
+        handle._run = installed
     return out
 
 
 async def _main(steps: int, reps: int, cold: int) -> dict:
     await _alternate(max(1, steps // 10))
     return {"task_step": [await _alternate(steps) for _ in range(reps)],
-            "cold_task_step": await _cold_steps(cold)}
+            **await _cold_steps(cold)}
 
 
 if __name__ == "__main__":

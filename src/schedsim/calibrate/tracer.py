@@ -13,8 +13,9 @@ VM a cold line took 100-105 µs through the tap against 68 µs without.
 Each step of an asyncio task runs inside the tracer's ``Handle._run``
 wrapper, which records the step and reads what the task awaits.  That is
 measured on a whole program (:mod:`.tracee`) run twice, plainly and under
-the real tracer: ``trace_step`` per step, ``cold_trace_step`` for a step
-after an idle.  At 12:50 a step took 1.7-1.9 µs plain and 5.2-5.3 traced;
+the real tracer: ``trace_step`` per step, traced beyond plain;
+``cold_trace_step`` for a step after an idle, inside the traced run with the
+wrapper in and out in turn.  At 12:50 a step took 1.7-1.9 µs plain and 5.2-5.3 traced;
 a new task's step after 10 ms idle 48-50 µs more than at once plain, and
 68-81 traced.
 """
@@ -77,28 +78,25 @@ def cold_lines(samples: int) -> dict[str, Stat]:
              "cold_line_tapped": lambda: print(LINE.format(3), file=tap)}, samples)
 
 
-def task_steps(steps: int, reps: int, cold: int, pairs: int = 1) -> dict[str, Stat]:
+def task_steps(steps: int, reps: int, cold: int) -> dict[str, Stat]:
     """:mod:`.tracee`'s figures run plainly (``task_step_plain``,
-    ``cold_task_step_plain``) and traced (``..._traced``), ``pairs`` times in turn,
-    the batches of hot steps and the cold samples shared among them: each fresh
-    process has its own luck with caches and CPUs (one pair's cold difference ranged
-    0-33 µs from batch to batch), which taking turns averages out."""
+    ``cold_task_step_plain``) and traced (``..._traced``, with
+    ``cold_task_step_unwrapped_traced``: the step wrapper taken out in turn)."""
     from ..real.runner import trace_program   # here: the fork probes run before this one
-    samples: dict[str, list] = {}
+    args = [str(steps), str(reps), str(cold)]
+    out: dict[str, Stat] = {}
     with tempfile.TemporaryDirectory(prefix="schedsim-tracee-") as tmp:
-        for i in range(pairs):
-            args = [str(steps), *(str(max(1, n // pairs + (i < n % pairs))) for n in (reps, cold))]
-            plain, traced = (os.path.join(tmp, f"{how}{i}.json") for how in ("plain", "traced"))
-            subprocess.run([sys.executable, TRACEE, plain, *args], check=True,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-            try:
-                run = trace_program(TRACEE, [traced, *args])
-            except TracerError as exc:     # as a refused probe: skipped, with the reason
-                raise RuntimeError(f"the tracer could not run its probe program: {exc}") from exc
-            if run.status != 0 or not os.path.exists(traced):
-                raise RuntimeError(f"the traced probe program ended with status {run.status}")
-            for how, path in (("plain", plain), ("traced", traced)):
-                with open(path, encoding="utf-8") as fh:
-                    for figure, values in json.load(fh).items():
-                        samples.setdefault(f"{figure}_{how}", []).extend(values)
-    return {name: summarize(values) for name, values in samples.items()}
+        plain, traced = (os.path.join(tmp, f"{how}.json") for how in ("plain", "traced"))
+        subprocess.run([sys.executable, TRACEE, plain, *args], check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        try:
+            run = trace_program(TRACEE, [traced, *args])
+        except TracerError as exc:     # as a refused probe: skipped, with the reason
+            raise RuntimeError(f"the tracer could not run its probe program: {exc}") from exc
+        if run.status != 0 or not os.path.exists(traced):
+            raise RuntimeError(f"the traced probe program ended with status {run.status}")
+        for how, path in (("plain", plain), ("traced", traced)):
+            with open(path, encoding="utf-8") as fh:
+                out.update({f"{figure}_{how}": summarize(values)
+                            for figure, values in json.load(fh).items()})
+    return out
