@@ -55,8 +55,9 @@ def simulate(scenario, *, seed: int | None = None, out: str | os.PathLike | None
     (use this for runs too large to hold in memory).  ``sleep_scale`` models
     sleep overshoot as in a real run traced with that ``--time-scale``;
     ``profile`` (name or path) replaces the machine profile the scenario names;
-    ``as_traced`` charges what the tracer adds to a real run (its line tap), for
-    a comparison with traced runs.
+    ``as_traced`` charges what the tracer adds to a real run (its line tap, its
+    asyncio step wrapper: :data:`schedsim.profile.TRACER_COSTS`), for a comparison
+    with traced runs.
     """
     from .model import simulate as _simulate
     result = _simulate(_scenario(scenario), seed=seed, out=out, sleep_scale=sleep_scale,

@@ -226,8 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--profile", metavar="NAME|PROFILE.yaml",
                    help="machine profile to use instead of the scenario's")
     r.add_argument("--as-traced", action="store_true",
-                   help="charge what the tracer adds to a real run (the profile's tap_line "
-                        "and cold_tap), to compare with traced runs")
+                   help="charge what the tracer adds to a real run (the profile's tap_line, "
+                        "cold_tap, trace_step and cold_trace_step), to compare with traced "
+                        "runs")
     r.add_argument("--json", action="store_true", help="print metrics as JSON")
     r.add_argument("--no-metrics", action="store_true",
                    help="only write the trace (for very large runs)")
