@@ -17,6 +17,7 @@ from typing import Callable
 from .affinity import pin_self, pinned
 from .sinks import drained_pipe
 from .stats import Stat, each, per_op, summarize
+from .tracee import sleep0_pingpong
 
 clock = time.perf_counter_ns
 
@@ -57,15 +58,6 @@ def generator_create(n: int, reps: int) -> Stat:
     return per_op(_create_batch, n, reps)
 
 
-async def _sleep0_pingpong(n: int) -> int:
-    async def spin():
-        for _ in range(n):
-            await asyncio.sleep(0)
-    t0 = clock()
-    await asyncio.gather(spin(), spin())
-    return clock() - t0
-
-
 async def _queue_pingpong(n: int) -> int:
     a, b = asyncio.Queue(), asyncio.Queue()
 
@@ -97,7 +89,7 @@ def _in_loop(coro_fn: Callable[[int], object]) -> Callable[[int], int]:
 
 def task_switch(n: int, reps: int) -> Stat:
     """asyncio: two tasks alternating through ``await asyncio.sleep(0)``; per switch."""
-    return per_op(_in_loop(_sleep0_pingpong), n, reps, ops_per_iter=2)
+    return per_op(_in_loop(sleep0_pingpong), n, reps, ops_per_iter=2)
 
 
 def task_queue_handoff(n: int, reps: int) -> Stat:

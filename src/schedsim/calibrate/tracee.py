@@ -29,13 +29,15 @@ clock = time.perf_counter_ns
 IDLE_S = 0.010
 
 
-async def _alternate(steps: int) -> float:
-    async def one():
-        for _ in range(steps):
+async def sleep0_pingpong(n: int) -> int:
+    """ns two tasks take to alternate through ``await asyncio.sleep(0)``, ``n`` each
+    (also the in-process ``task_switch`` probe, :mod:`.inproc`)."""
+    async def spin():
+        for _ in range(n):
             await asyncio.sleep(0)
     t0 = clock()
-    await asyncio.gather(one(), one())
-    return (clock() - t0) / (2 * steps)
+    await asyncio.gather(spin(), spin())
+    return clock() - t0
 
 
 def _step_runners() -> dict[str, object]:
@@ -73,8 +75,8 @@ async def _cold_steps(samples: int) -> dict[str, list[int]]:
 
 
 async def _main(steps: int, reps: int, cold: int) -> dict:
-    await _alternate(max(1, steps // 10))
-    return {"task_step": [await _alternate(steps) for _ in range(reps)],
+    await sleep0_pingpong(max(1, steps // 10))
+    return {"task_step": [await sleep0_pingpong(steps) / (2 * steps) for _ in range(reps)],
             **await _cold_steps(cold)}
 
 
