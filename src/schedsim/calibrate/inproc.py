@@ -20,6 +20,8 @@ from .stats import Stat, each, per_op, summarize
 from .tracee import sleep0_pingpong
 
 clock = time.perf_counter_ns
+#: the line the print probes print (a baozi consumer's)
+LINE = "[c1] 正在吃包子 {}"
 
 
 def _idle_gen():
@@ -187,12 +189,17 @@ def print_line(n: int, reps: int) -> Stat:
     (what a traced program's stdout is), buffered as the program's will be
     (:func:`~.sinks.probe_stdout`)."""
     with drained_pipe() as out:
-        def batch(k: int) -> int:
-            t0 = clock()
-            for i in range(k):
-                print(f"[c1] 正在吃包子 {i}", file=out)
-            return clock() - t0
-        return per_op(batch, n, reps)
+        return print_lines(out, n, reps)
+
+
+def print_lines(stream, n: int, reps: int) -> Stat:
+    """``print`` of :data:`LINE` into ``stream``, per line: ``reps`` batches of ``n``."""
+    def batch(k: int) -> int:
+        t0 = clock()
+        for i in range(k):
+            print(LINE.format(i), file=stream)
+        return clock() - t0
+    return per_op(batch, n, reps)
 
 
 async def _async_sleeps(seconds: float, reps: int) -> list[int]:

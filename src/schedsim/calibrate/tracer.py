@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Iterator
 
 from ..errors import TracerError
@@ -37,13 +36,12 @@ from ..real.mapfile import memory_dir
 from ..real.rawlog import RawLog
 from ..real.taps import LineTap
 from .cold import first_minus_second_each
+from .inproc import LINE, print_lines
 from .sinks import drained_pipe
-from .stats import Stat, per_op, summarize
+from .stats import Stat, summarize
 
-clock = time.perf_counter_ns
 #: the program :func:`task_steps` runs twice (a file: the tracer runs programs by path)
 TRACEE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tracee.py")
-LINE = "[c1] 正在吃包子 {}"
 
 
 @contextlib.contextmanager
@@ -61,12 +59,7 @@ def tapped(stream) -> Iterator[LineTap]:
 def print_line_tapped(n: int, reps: int) -> Stat:
     """:func:`~.inproc.print_line`, through the tap."""
     with drained_pipe() as out, tapped(out) as tap:
-        def batch(k: int) -> int:
-            t0 = clock()
-            for i in range(k):
-                print(LINE.format(i), file=tap)
-            return clock() - t0
-        return per_op(batch, n, reps)
+        return print_lines(tap, n, reps)
 
 
 def cold_lines(samples: int) -> dict[str, Stat]:
