@@ -156,6 +156,12 @@ processes:
     assert 50_000 <= spans[0] - spans[1] < 50_500
 
 
+def _spans(trace):
+    """(first line to the line after the 10 ms sleep, that line to the next one)."""
+    awake = emit_time(trace, "awake")
+    return awake - emit_time(trace, "first"), emit_time(trace, "again") - awake
+
+
 def test_a_model_of_a_traced_run_charges_the_tracers_tap_on_each_line():
     """tap_line (1 µs) on every line and cold_tap (30 µs at 10 ms) on the first line
     after 10 ms without printing, only ``as_traced``: the second line right after the
@@ -167,15 +173,12 @@ processes:
     threads:
       main: [{emit: first}, {sleep: 10ms}, {emit: awake}, {emit: again}]
 """
-    def spans(trace):
-        awake = emit_time(trace, "awake")
-        return awake - emit_time(trace, "first"), emit_time(trace, "again") - awake
     cold, free = run(text % "30us", as_traced=True), run(text % "0", as_traced=True)
     untraced = run(text % "30us")
-    assert 30_000 <= spans(cold)[0] - spans(untraced)[0] - 1_000 < 30_500
-    assert 1_000 <= spans(cold)[1] - spans(untraced)[1] < 1_500     # 31 µs since: ~0.1 µs
-    assert spans(free)[1] - spans(untraced)[1] == 1_000
-    assert spans(free)[0] - spans(untraced)[0] == 1_000
+    assert 30_000 <= _spans(cold)[0] - _spans(untraced)[0] - 1_000 < 30_500
+    assert 1_000 <= _spans(cold)[1] - _spans(untraced)[1] < 1_500     # 31 µs since: ~0.1 µs
+    assert _spans(free)[1] - _spans(untraced)[1] == 1_000
+    assert _spans(free)[0] - _spans(untraced)[0] == 1_000
     assert untraced.header.machine["costs"]["cold_tap"] == 0
     assert cold.header.machine["as_traced"] is True
     assert "as_traced" not in untraced.header.machine
@@ -197,10 +200,7 @@ processes:
         program: [{emit: first}, {await: {sleep: 10ms}}, {emit: awake},
                   {await: {sleep: 0s}}, {emit: again}]
 """
-    def spans(trace):
-        awake = emit_time(trace, "awake")
-        return awake - emit_time(trace, "first"), emit_time(trace, "again") - awake
     traced, untraced = run(text, as_traced=True), run(text)
-    assert 32_000 <= spans(traced)[0] - spans(untraced)[0] < 32_500
-    assert 2_000 <= spans(traced)[1] - spans(untraced)[1] < 2_500
+    assert 32_000 <= _spans(traced)[0] - _spans(untraced)[0] < 32_500
+    assert 2_000 <= _spans(traced)[1] - _spans(untraced)[1] < 2_500
     check_invariants(traced)
