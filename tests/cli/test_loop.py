@@ -212,3 +212,22 @@ def test_verify_takes_a_profile_or_calibrates_not_both(tmp_path, capsys):
         main(["verify", str(SCENARIO), "--calibrate", "--profile", "default"])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_run_as_traced_charges_the_tracers_costs_and_says_so(tmp_path, capsys):
+    """17 printed lines at 5 µs of tap each, and every task step's wrapper on top:
+    only with --as-traced, which the trace's header records."""
+    text = (REPO / "scenarios" / "baozi-asyncio.yaml").read_text("utf-8")
+    machine = "machine: {cpus: 1, policy: fifo, profile: default}"
+    assert machine in text
+    scenario = tmp_path / "traced.yaml"
+    scenario.write_text(text.replace(machine, "machine: {cpus: 1, policy: fifo, profile: "
+                                     "default, costs: {tap_line: 5us, trace_step: 3us}}"),
+                        "utf-8")
+    spans = {}
+    for flags in ([], ["--as-traced"]):
+        out = tmp_path / f"sim{len(flags)}.jsonl"
+        assert main(["run", str(scenario), "-o", str(out), "--json", *flags]) == 0
+        spans[bool(flags)] = json.loads(capsys.readouterr().out)["overall"]["makespan"]
+        assert load(out).header.machine.get("as_traced", False) is bool(flags)
+    assert spans[True] - spans[False] > 17 * 5_000 + 17 * 3_000
